@@ -1,0 +1,54 @@
+# Every target sets itself up on a fresh clone: the first run creates .venv
+# and installs the pinned set; later runs reinstall only when pyproject.toml
+# or the constraints change.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONSTRAINTS ?= requirements/constraints.txt
+STAMP := $(VENV)/.gpool-installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+PYTEST_ARGS ?=
+
+.PHONY: setup lab test unit nbval notebooks bench html solutions app clean
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gpool needs Python 3.10 or newer; set PYTHON=python3.11")'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP)
+
+## Open JupyterLab on your own copy of the notebooks (made once, never overwritten).
+lab: setup
+	$(BIN)/python -m gpool_helpers.workspace sync
+	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=workspace workspace/00_start_here.ipynb
+
+## Unit tests, then strict nbval over every notebook (and the browser suite when present).
+test: setup
+	$(BIN)/python -m pytest -p no:cacheprovider tests $(NOTEBOOKS) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+## Re-execute every notebook in place, deterministically.
+notebooks: setup
+	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+
+## Speed and memory targets, as ratios measured side by side in one run.
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+## Static HTML of the executed notebooks, for reading without a kernel.
+html: setup
+	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
+
+## The teachers' edition: every exercise filled in with its solution, executed and checked.
+solutions: setup
+	$(BIN)/python tools/solutions.py --output build/solutions
+
+## The pooling explorer as a standalone page (Voila), code hidden.
+app: setup
+	$(BIN)/voila app/explorer.ipynb --Voila.ip=127.0.0.1 --no-browser
+
+clean:
+	rm -rf build .pytest_cache

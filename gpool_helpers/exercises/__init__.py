@@ -1,0 +1,20 @@
+"""Exercise sets, one module per notebook: ``from gpool_helpers.exercises import nb02``.
+
+Each module defines ``q1``, ``q2``, ... and ``QUESTIONS``, the tuple of them.
+"""
+
+from .core import (  # noqa: F401
+    Case,
+    Feedback,
+    FunctionQuestion,
+    Mistake,
+    Outcome,
+    Question,
+    ThoughtQuestion,
+    ValueQuestion,
+    matches_reduction,
+    pooling_cases,
+)
+
+#: Notebook exercise modules, in order; tests and ``make solutions`` iterate it.
+NOTEBOOK_SETS = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07")

@@ -1,0 +1,163 @@
+"""Global pooling: average, max and depth (channel) pooling.
+
+Every kind comes as a pure function and an ``nn.Module`` twin whose
+``forward`` just calls it, the way ``F.adaptive_avg_pool2d`` pairs with
+``nn.AdaptiveAvgPool2d``. Inputs are shaped (N, C, *spatial) with 1 to 3
+spatial dims; see :mod:`gpool_helpers._validation` for what is rejected.
+
+- ``global_avg_pool``: one mean per channel, (N, C, H, W) -> (N, C).
+- ``global_max_pool``: one max per channel, (N, C, H, W) -> (N, C), optionally
+  with the flat index h*W + w of the winner, as ``nn.AdaptiveMaxPool2d(1, return_indices=True)``.
+- ``global_depth_pool``: one max or mean per position across the channels,
+  (N, C, H, W) -> (N, 1, H, W). The blog post this collection grows from builds it
+  from ``MaxPool1d`` and gets it wrong (see :mod:`gpool_helpers.article`).
+
+Which torch op runs depends on the memory layout, because the fastest op
+differs by up to 3.5x between contiguous and channels_last tensors
+(benchmarks/run.py measures it).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ._validation import check_choice, check_pool_input
+
+DEPTH_MODES = ("max", "avg")
+
+_ADAPTIVE_MAX_POOL = {2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
+_CHANNELS_LAST = {2: torch.channels_last, 3: torch.channels_last_3d}
+
+
+def _spatial_dims(x: Tensor) -> tuple[int, ...]:
+    return tuple(range(2, x.dim()))
+
+
+def _is_channels_last(x: Tensor) -> bool:
+    """True only when the layout is channels_last and *not* also plain contiguous.
+
+    Tensors with size-1 dims (e.g. N=1, H=W=1) can be both at once; the
+    contiguous path is right for them.
+    """
+    spatial_rank = x.dim() - 2
+    memory_format = _CHANNELS_LAST.get(spatial_rank)
+    if memory_format is None or x.is_contiguous():
+        return False
+    return x.is_contiguous(memory_format=memory_format)
+
+
+def _restore_keepdim(pooled: Tensor, x: Tensor) -> Tensor:
+    """(N, C) -> (N, C, 1, ...) with one 1 per spatial dim of ``x``."""
+    return pooled.reshape(pooled.shape + (1,) * (x.dim() - 2))
+
+
+def global_avg_pool(x: Tensor, keepdim: bool = False) -> Tensor:
+    """Mean of each (n, c) feature map: (N, C, *spatial) -> (N, C).
+
+    With ``keepdim=True`` the spatial dims stay as size 1: (N, C, 1, 1) for 2-D
+    maps, which is what ``nn.AdaptiveAvgPool2d((1, 1))`` returns.
+    ``AdaptiveAvgPool2d(1)`` itself runs ``mean`` internally (pytorch PR #43986),
+    and ``mean`` keeps its speed in both layouts, so there is one path.
+    """
+    check_pool_input(x, "global_avg_pool")
+    return x.mean(dim=_spatial_dims(x), keepdim=keepdim)
+
+
+def global_max_pool(
+    x: Tensor, keepdim: bool = False, return_indices: bool = False
+) -> Tensor | tuple[Tensor, Tensor]:
+    """Max of each (n, c) feature map: (N, C, *spatial) -> (N, C).
+
+    With ``return_indices=True`` returns ``(values, indices)``; ``indices`` are
+    int64 flat positions in each (n, c) map (h*W + w for 2-D), the first one
+    winning on ties, as ``nn.AdaptiveMaxPool2d(1, return_indices=True)``.
+
+    Gradient on ties: the values-only path (``amax``) shares the gradient evenly
+    among tied cells; the indices path gives it all to the returned index.
+    """
+    check_pool_input(x, "global_max_pool")
+    spatial_rank = x.dim() - 2
+    channels_last = _is_channels_last(x) and x.shape[1] > 0
+    if return_indices:
+        if channels_last:
+            # adaptive_max_pool reads channels_last memory in order; flatten(2)
+            # would have to copy the whole tensor first (about 10x slower).
+            values, indices = _ADAPTIVE_MAX_POOL[spatial_rank](x, 1, return_indices=True)
+            values, indices = values.flatten(1), indices.flatten(1)
+        else:
+            values, indices = x.flatten(2).max(dim=2)
+        if keepdim:
+            values, indices = _restore_keepdim(values, x), _restore_keepdim(indices, x)
+        return values, indices
+    if channels_last and spatial_rank == 2 and x.shape[-1] * x.shape[-2] > 64:
+        # On large channels_last maps adaptive_max_pool2d edges out amax
+        # (FINDINGS.md: 3.4 ms against 6.4 ms at 32x256x56x56).
+        pooled = F.adaptive_max_pool2d(x, 1)
+        return pooled if keepdim else pooled.flatten(1)
+    return x.amax(dim=_spatial_dims(x), keepdim=keepdim)
+
+
+def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Tensor:
+    """Pool across the channels at every position: (N, C, *spatial) -> (N, 1, *spatial).
+
+    ``mode`` is ``"max"`` or ``"avg"``. Without ``keepdim`` the channel dim is
+    dropped: (N, *spatial). Works for any batch size and channel count, unlike
+    the blog post's ``MaxPool1d`` subclass. C = 0 is rejected: there is nothing
+    to take a max or mean of at any position.
+    """
+    check_pool_input(x, "global_depth_pool")
+    check_choice(mode, DEPTH_MODES, "mode", "global_depth_pool")
+    if x.shape[1] == 0:
+        raise ValueError(
+            "global_depth_pool expects at least one channel to pool over; "
+            f"got shape {tuple(x.shape)}"
+        )
+    if mode == "max":
+        return x.amax(dim=1, keepdim=keepdim)
+    return x.mean(dim=1, keepdim=keepdim)
+
+
+class GlobalAvgPool(nn.Module):
+    """Module twin of :func:`global_avg_pool`."""
+
+    def __init__(self, keepdim: bool = False) -> None:
+        super().__init__()
+        self.keepdim = keepdim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return global_avg_pool(x, keepdim=self.keepdim)
+
+    def extra_repr(self) -> str:
+        return f"keepdim={self.keepdim}"
+
+
+class GlobalMaxPool(nn.Module):
+    """Module twin of :func:`global_max_pool`."""
+
+    def __init__(self, keepdim: bool = False, return_indices: bool = False) -> None:
+        super().__init__()
+        self.keepdim = keepdim
+        self.return_indices = return_indices
+
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return global_max_pool(x, keepdim=self.keepdim, return_indices=self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"keepdim={self.keepdim}, return_indices={self.return_indices}"
+
+
+class GlobalDepthPool(nn.Module):
+    """Module twin of :func:`global_depth_pool`."""
+
+    def __init__(self, mode: str = "max", keepdim: bool = True) -> None:
+        super().__init__()
+        self.mode = check_choice(mode, DEPTH_MODES, "mode", "GlobalDepthPool")
+        self.keepdim = keepdim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return global_depth_pool(x, mode=self.mode, keepdim=self.keepdim)
+
+    def extra_repr(self) -> str:
+        return f"mode={self.mode!r}, keepdim={self.keepdim}"
