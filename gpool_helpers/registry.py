@@ -8,6 +8,7 @@ matching (timm once matched ``'fastcatavgmax'`` with ``endswith('avgmax')``).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
@@ -65,6 +66,8 @@ _REGISTRY: dict[str, PoolingKind] = {}
 
 def register(kind: PoolingKind) -> PoolingKind:
     """Add ``kind``; a second kind with the same name is a programming error."""
+    if not isinstance(kind, PoolingKind):
+        raise TypeError(f"register expects a PoolingKind; got a {type(kind).__name__}")
     if kind.name in _REGISTRY:
         raise ValueError(f"a pooling kind named {kind.name!r} is already registered")
     _REGISTRY[kind.name] = kind
@@ -72,12 +75,24 @@ def register(kind: PoolingKind) -> PoolingKind:
 
 
 def get_kind(name: str) -> PoolingKind:
-    """The kind registered under exactly ``name``."""
+    """The kind registered under exactly ``name``.
+
+    Near misses ('AVG', 'avg ') are suggested in the error, never accepted:
+    a lookup that guesses can silently pick the wrong kind.
+    """
+    known = ", ".join(repr(n) for n in _REGISTRY)
+    if not isinstance(name, str):
+        raise TypeError(
+            f"get_kind expects a kind name (a str), one of {known}; got a {type(name).__name__}"
+        )
     try:
         return _REGISTRY[name]
-    except (KeyError, TypeError):
-        known = ", ".join(repr(n) for n in _REGISTRY)
-        raise ValueError(f"unknown pooling kind {name!r}; registered kinds are {known}") from None
+    except KeyError:
+        close = difflib.get_close_matches(name.strip().lower(), list(_REGISTRY), n=1)
+        suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"unknown pooling kind {name!r}{suggestion}; registered kinds are {known}"
+        ) from None
 
 
 def kind_names() -> tuple[str, ...]:
@@ -121,3 +136,40 @@ class GlobalPool(nn.Module):
 
     def extra_repr(self) -> str:
         return f"kind={self.kind!r}"
+
+
+class KindTable:
+    """The registry as a table for notebooks: name, shape rule, torch line, description."""
+
+    def __init__(self, kinds: Mapping[str, PoolingKind], example_shape: Sequence[int] = (1, 8, 4, 4)) -> None:
+        self.kinds = dict(kinds)
+        self.example_shape = tuple(example_shape)
+
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        rows = []
+        for kind in self.kinds.values():
+            shape = f"{self.example_shape} -> {kind.output_shape(self.example_shape)}"
+            torch_line = kind.torch_equivalents[0].code if kind.torch_equivalents else "(none in torch)"
+            rows.append((kind.name, shape, torch_line, kind.description))
+        return rows
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{name}: {shape}; torch: {code}; {text}" for name, shape, code, text in self.rows())
+
+    def _repr_html_(self) -> str:
+        import html
+
+        body = "".join(
+            f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(shape)}</td>"
+            f"<td><code>{html.escape(code)}</code></td><td style='text-align:left'>{html.escape(text)}</td></tr>"
+            for name, shape, code, text in self.rows()
+        )
+        return (
+            "<table><thead><tr><th>kind</th><th>shape</th><th>torch built-in</th><th>what it does</th></tr>"
+            f"</thead><tbody>{body}</tbody></table>"
+        )
+
+
+def kinds_table(example_shape: Sequence[int] = (1, 8, 4, 4)) -> KindTable:
+    """Every registered kind, with what it does to ``example_shape``."""
+    return KindTable(_REGISTRY, example_shape)
