@@ -1,0 +1,202 @@
+"""Exercises for notebook 02, global average pooling.
+
+- q1: write global average pooling, (N, C, H, W) -> (N, C).
+- q2: the gradient global average pooling sends to one input cell.
+- q3: multiple choice: which input breaks ``x.view(N, C, -1)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+from torch import nn
+
+from ..pooling import global_avg_pool
+from .core import FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion, matches_reduction, pooling_cases
+
+# ----------------------------------------------------------------------------
+# q1: my_global_avg_pool
+# ----------------------------------------------------------------------------
+
+
+def _averaged_over_wrong_dims(output, args, expected) -> bool:
+    """The output is a mean over some set of dims other than exactly the spatial ones."""
+    x = args[0]
+    if not isinstance(output, torch.Tensor):
+        return False
+    spatial = tuple(range(2, x.dim()))
+    for size in range(1, x.dim() + 1):
+        for dims in itertools.combinations(range(x.dim()), size):
+            if dims == spatial:
+                continue
+            for keepdim in (False, True):
+                candidate = x.mean(dim=dims, keepdim=keepdim)
+                if candidate.shape == output.shape and torch.allclose(candidate, output, atol=1e-5):
+                    return True
+    return False
+
+
+def _is_numpy(output, args, expected) -> bool:
+    return type(output).__module__.startswith("numpy")
+
+
+q1 = FunctionQuestion(
+    qid="nb02.q1",
+    prompt=(
+        "Write my_global_avg_pool(x) that takes a tensor shaped (N, C, H, W) and returns the mean "
+        "of each channel's H x W map, shaped (N, C), like global_avg_pool(x). It must work for any "
+        "batch size, non-square maps, channels_last and non-contiguous tensors, and leave x unchanged."
+    ),
+    reference=global_avg_pool,
+    cases=pooling_cases(),
+    hints=[
+        "The spatial dims of (N, C, H, W) are dims 2 and 3. torch's mean accepts a tuple of dims.",
+        "x.mean(dim=(2, 3)) already drops the reduced dims; keepdim=True would keep them as size 1.",
+    ],
+    solution_code='''
+def my_global_avg_pool(x):
+    # Average over H and W only (dims 2 and 3): one number per (n, c) pair remains.
+    return x.mean(dim=(2, 3))
+''',
+    answer_name="my_global_avg_pool",
+    mistakes=[
+        Mistake(
+            "kept the 1 x 1 dims",
+            "Right values, shaped (N, C, 1, 1): that is what nn.AdaptiveAvgPool2d((1, 1)) or keepdim=True "
+            "gives. Return (N, C): drop keepdim, or add .flatten(1).",
+            matches_reduction(lambda x: x.mean(dim=(2, 3), keepdim=True)),
+            example=lambda x: nn.AdaptiveAvgPool2d((1, 1))(x),
+        ),
+        Mistake(
+            "squeeze dropped the batch dim",
+            ".squeeze() removes every size-1 dim, so with N = 1 the batch dim goes too. "
+            "Use .flatten(1), or .squeeze(-1).squeeze(-1), which only touch the spatial dims.",
+            matches_reduction(lambda x: x.mean(dim=(2, 3), keepdim=True).squeeze()),
+            example=lambda x: x.mean(dim=(2, 3), keepdim=True).squeeze(),
+        ),
+        Mistake(
+            "batch of one only",
+            "Your result has one row whatever N is: a view or reshape with a literal 1 (or the "
+            "example's sizes) in it. Use x.shape, or let mean keep N for you.",
+            matches_reduction(lambda x: x.mean(dim=(2, 3)).reshape(1, -1)),
+            example=lambda x: x.mean(dim=(2, 3)).reshape(1, -1),
+        ),
+        Mistake(
+            "sum instead of mean",
+            "These are sums, H·W times too large: take the mean, or divide by H·W.",
+            matches_reduction(lambda x: x.sum(dim=(2, 3))),
+            example=lambda x: x.sum(dim=(2, 3)),
+        ),
+        Mistake(
+            "averaged over the wrong dims",
+            "You averaged over other dims than H and W (dims 2 and 3). Dim 1 is the channels: "
+            "averaging over it mixes channels, which is depth pooling, not global average pooling.",
+            _averaged_over_wrong_dims,
+            example=lambda x: x.mean(dim=1),
+        ),
+        Mistake(
+            "numpy",
+            "You returned a numpy array. Stay in torch (x.mean, not x.numpy().mean): the result must "
+            "be a tensor, and autograd cannot follow numpy.",
+            _is_numpy,
+            example=lambda x: x.numpy().mean(axis=(2, 3)),
+        ),
+    ],
+)
+
+
+# ----------------------------------------------------------------------------
+# q2: the gradient of one cell
+# ----------------------------------------------------------------------------
+
+_Q2_SHAPE = (1, 3, 5, 7)
+
+
+def _gradient_of_one_cell() -> float:
+    x = torch.zeros(_Q2_SHAPE, requires_grad=True)
+    global_avg_pool(x)[0, 0].backward()
+    return float(x.grad[0, 0, 2, 3])
+
+
+def _close_to(value, target: float) -> bool:
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value - target) < 1e-6
+
+
+q2 = ValueQuestion(
+    qid="nb02.q2",
+    prompt=(
+        f"x has shape {_Q2_SHAPE} (N, C, H, W) and y = global_avg_pool(x), shaped (1, 3). "
+        "What is the gradient of y[0, 0] with respect to the cell x[0, 0, 2, 3]? "
+        "Give a number (a fraction like 1 / 10 is fine). Reason it out, or check with backward()."
+    ),
+    expected=_gradient_of_one_cell,
+    hints=[
+        "y[0, 0] = (sum of the H·W cells of map 0) / (H·W). Each cell appears once in that sum.",
+        "Here H·W = 5·7. Channels other than 0 do not enter y[0, 0].",
+    ],
+    solution_code="""
+# y[0, 0] is the sum of map 0's 5·7 cells divided by 5·7; each cell's own share is 1 / 35.
+answer = 1 / (5 * 7)
+""",
+    answer_name="answer",
+    mistakes=[
+        Mistake(
+            "the gradient of a sum",
+            "1 is the gradient of a sum. A mean divides the sum by H·W, and so does its gradient.",
+            lambda value, args, expected: _close_to(value, 1.0),
+            example=1,
+        ),
+        Mistake(
+            "divided by C too",
+            "You divided by C·H·W. The mean is over one channel's map only: divide by H·W.",
+            lambda value, args, expected: _close_to(value, 1 / (3 * 5 * 7)),
+            example=1 / 105,
+        ),
+        Mistake(
+            "one side only",
+            "You divided by H or by W alone. The map has H·W cells.",
+            lambda value, args, expected: _close_to(value, 1 / 5) or _close_to(value, 1 / 7),
+            example=1 / 7,
+        ),
+    ],
+)
+
+
+# ----------------------------------------------------------------------------
+# q3: .view on a non-contiguous tensor
+# ----------------------------------------------------------------------------
+
+q3 = ThoughtQuestion(
+    qid="nb02.q3",
+    prompt=(
+        "A colleague writes global average pooling as x.view(N, C, -1).mean(dim=2). "
+        "On which input does it raise an error?\n"
+        "  A: a contiguous batch of 2, shaped (2, 8, 4, 4)\n"
+        "  B: x.transpose(2, 3), the same numbers with H and W swapped\n"
+        "  C: a single 1 x 9 map, shaped (1, 1, 1, 9)\n"
+        "Answer with a letter, e.g. answer = 'A'."
+    ),
+    hints=[
+        ".view never copies: it only reinterprets the memory, so the merged dims must already lie "
+        "one after another in memory.",
+        "transpose swaps the strides without moving any numbers.",
+    ],
+    solution_code="""
+# transpose makes the tensor non-contiguous; .view cannot merge H and W without a copy. reshape or flatten can.
+answer = "B"
+""",
+    answer_name="answer",
+    choices=("A", "B", "C"),
+    correct_choice="B",
+    explanations={
+        "A": "A contiguous tensor of any batch size can be viewed as (N, C, H·W).",
+        "B": "Right: after transpose the H·W numbers of a map are not laid out in order in memory, "
+             "so .view raises; x.flatten(2) or x.reshape(N, C, -1) copies when it must.",
+        "C": "A (1, 1, 1, 9) tensor is contiguous; viewing it as (1, 1, 9) is fine.",
+    },
+)
+
+QUESTIONS = (q1, q2, q3)
