@@ -56,6 +56,9 @@ def execute(path: Path, timeout: int) -> float:
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,
         store_widget_state=False,
+        # Under load the kernel may split one print into two stream messages;
+        # merging them keeps re-runs byte-identical.
+        coalesce_streams=True,
     )
     started = time.perf_counter()
     env = {**os.environ, **KERNEL_ENV}

@@ -1,0 +1,124 @@
+"""Plots for depth pooling (notebook 04): who wins each cell, and CBAM's attention.
+
+- ``plot_channel_winners(x)``: the depth max map beside a map of which channel
+  gave each cell its max.
+- ``plot_spatial_attention(x, layer)``: the mean and max over the channels that
+  CBAM's spatial attention reads, and the attention map it makes of them.
+
+Each returns a Figure and keeps no state.
+"""
+
+from __future__ import annotations
+
+import torch
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+from torch import Tensor
+
+from .._validation import describe
+from ..cbam import SpatialAttention, channel_descriptors
+from ..pooling import global_depth_pool
+from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+
+#: Beyond this many cells the per-cell numbers would be unreadable, so they are left out.
+MAX_ANNOTATED_CELLS = 64
+
+
+def _check_maps(x: object, sample: object, function_name: str) -> Tensor:
+    if not isinstance(x, Tensor) or x.dim() != 4 or not x.dtype.is_floating_point:
+        shown = f"shape {tuple(x.shape)}, dtype {x.dtype}" if isinstance(x, Tensor) else describe(x)
+        raise TypeError(f"{function_name} expects a float tensor shaped (N, C, H, W); got {shown}")
+    if x.shape[1] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
+        raise ValueError(f"{function_name} expects C, H and W > 0; got shape {tuple(x.shape)}")
+    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < x.shape[0]:
+        raise ValueError(f"{function_name} expects sample to be an int in [0, {x.shape[0]}); got {sample!r}")
+    return x.detach()
+
+
+def _style_grid(axes, height: int, width: int) -> None:
+    axes.set_xticks(range(width))
+    axes.set_yticks(range(height))
+    axes.set_xlabel("column w")
+    axes.set_ylabel("row h")
+
+
+def _annotate(axes, values: Tensor, image, fmt: str) -> None:
+    height, width = values.shape
+    if height * width > MAX_ANNOTATED_CELLS:
+        return
+    for row in range(height):
+        for col in range(width):
+            value = float(values[row, col])
+            colour = text_colour_on(image.cmap(image.norm(value)))
+            axes.text(col, row, format(value, fmt), ha="center", va="center", fontsize=8, color=colour)
+
+
+def plot_channel_winners(x: Tensor, sample: int = 0) -> Figure:
+    """Depth max of sample ``sample`` and, per cell, the channel that holds that max.
+
+    Ties go to the lowest channel, as ``torch.max(dim=1)`` reports them.
+    """
+    maps = _check_maps(x, sample, "plot_channel_winners")[sample]
+    channels, height, width = maps.shape
+    pooled = global_depth_pool(maps.unsqueeze(0), mode="max")[0, 0]
+    winners = maps.max(dim=0).indices
+
+    figure = new_figure(9.5, 4.2, layout="constrained")
+    value_axes, winner_axes = figure.subplots(1, 2)
+
+    image = value_axes.imshow(pooled.numpy(), cmap=SEQUENTIAL_CMAP)
+    _annotate(value_axes, pooled, image, ".2f")
+    _style_grid(value_axes, height, width)
+    value_axes.set_title(f"max over the {channels} channels\n(1, {channels}, {height}, {width}) -> (1, 1, {height}, {width})")
+    figure.colorbar(image, ax=value_axes, shrink=0.8)
+
+    # One colour per channel; the channel number is also written in the cell,
+    # because the palette repeats after eight labels.
+    colours = ListedColormap([categorical_colour(c) for c in range(channels)])
+    norm = BoundaryNorm([c - 0.5 for c in range(channels + 1)], channels)
+    winner_image = winner_axes.imshow(winners.numpy(), cmap=colours, norm=norm)
+    _annotate(winner_axes, winners.to(torch.float32), winner_image, ".0f")
+    _style_grid(winner_axes, height, width)
+    counts = torch.bincount(winners.flatten(), minlength=channels)
+    never = [str(c) for c in range(channels) if counts[c] == 0]
+    subtitle = f"channels that never win: {', '.join(never)}" if never else "every channel wins somewhere"
+    winner_axes.set_title(f"which channel wins each cell\n{subtitle}")
+    return figure
+
+
+def plot_spatial_attention(x: Tensor, layer, sample: int = 0) -> Figure:
+    """CBAM's view of sample ``sample``: mean and max over channels, then the attention map.
+
+    ``layer`` is a :class:`gpool_helpers.cbam.SpatialAttention`.
+    """
+    maps = _check_maps(x, sample, "plot_spatial_attention")
+    if not isinstance(layer, SpatialAttention):
+        raise TypeError(f"plot_spatial_attention expects a SpatialAttention layer; got {describe(layer)}")
+    one = maps[sample : sample + 1]
+    with torch.no_grad():
+        descriptors = channel_descriptors(one)[0]
+        attention = layer.attention_map(one)[0, 0]
+    channels, height, width = one.shape[1:]
+
+    figure = new_figure(9.5, 3.6, layout="constrained")
+    mean_axes, max_axes, attention_axes = figure.subplots(1, 3)
+    # Mean and max share one colour scale so their sizes can be compared by eye.
+    low = float(descriptors.min())
+    high = float(descriptors.max())
+    for axes, values, title in (
+        (mean_axes, descriptors[0], f"mean over {channels} channels"),
+        (max_axes, descriptors[1], f"max over {channels} channels"),
+    ):
+        image = axes.imshow(values.numpy(), cmap=SEQUENTIAL_CMAP, vmin=low, vmax=high)
+        _annotate(axes, values, image, ".2f")
+        _style_grid(axes, height, width)
+        axes.set_title(f"{title}\n(1, 1, {height}, {width})")
+    figure.colorbar(image, ax=[mean_axes, max_axes], shrink=0.8)
+
+    # The attention is a sigmoid output, so its natural scale is 0 to 1.
+    attention_image = attention_axes.imshow(attention.numpy(), cmap=SEQUENTIAL_CMAP, vmin=0.0, vmax=1.0)
+    _annotate(attention_axes, attention, attention_image, ".2f")
+    _style_grid(attention_axes, height, width)
+    attention_axes.set_title(f"attention map (0 to 1)\n(1, 1, {height}, {width})")
+    figure.colorbar(attention_image, ax=attention_axes, shrink=0.8)
+    return figure

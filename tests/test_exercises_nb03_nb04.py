@@ -1,0 +1,146 @@
+"""The exercises of notebooks 03 and 04: solutions pass, known mistakes are named."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from gpool_helpers import article_example
+from gpool_helpers.article import ArticleDepthPool
+from gpool_helpers.exercises.core import BATCH_ONE_ONLY_MESSAGE
+from gpool_helpers.exercises import FunctionQuestion, Outcome, ThoughtQuestion, ValueQuestion, nb03, nb04
+
+ALL_QUESTIONS = [*nb03.QUESTIONS, *nb04.QUESTIONS]
+QUESTION_IDS = [question.qid for question in ALL_QUESTIONS]
+
+
+def test_modules_list_their_questions_in_order():
+    assert [q.qid for q in nb03.QUESTIONS] == ["nb03.q1", "nb03.q2", "nb03.q3"]
+    assert [q.qid for q in nb04.QUESTIONS] == ["nb04.q1", "nb04.q2", "nb04.q3"]
+    assert nb03.QUESTIONS == (nb03.q1, nb03.q2, nb03.q3)
+    assert nb04.QUESTIONS == (nb04.q1, nb04.q2, nb04.q3)
+
+
+@pytest.mark.parametrize("question", ALL_QUESTIONS, ids=QUESTION_IDS)
+def test_solution_code_is_correct(question):
+    feedback = question.check(question.solved_answer())
+    assert feedback.outcome is Outcome.CORRECT, feedback.text
+
+
+@pytest.mark.parametrize("question", ALL_QUESTIONS, ids=QUESTION_IDS)
+def test_starter_counts_as_not_attempted(question):
+    if isinstance(question, FunctionQuestion):
+
+        def starter(*args):
+            raise NotImplementedError
+
+        answer = starter
+    else:
+        answer = ...
+    feedback = question.check(answer)
+    assert feedback.outcome is Outcome.NOT_ATTEMPTED
+    assert question.answer_name in feedback.text
+
+
+MISTAKES = [
+    (question, mistake)
+    for question in ALL_QUESTIONS
+    for mistake in getattr(question, "mistakes", ())
+]
+
+
+@pytest.mark.parametrize(
+    "question, mistake", MISTAKES, ids=[f"{q.qid}-{m.name}" for q, m in MISTAKES]
+)
+def test_every_mistake_example_is_recognised(question, mistake):
+    assert mistake.example is not None, f"{question.qid} mistake {mistake.name!r} has no example"
+    feedback = question.check(mistake.example)
+    assert feedback.outcome is Outcome.INCORRECT, feedback.text
+    assert mistake.message in feedback.lines, feedback.text
+
+
+def test_every_function_and_value_question_names_at_least_two_mistakes():
+    for question in ALL_QUESTIONS:
+        if isinstance(question, (FunctionQuestion, ValueQuestion)):
+            assert len(question.mistakes) >= 2, question.qid
+
+
+def test_nb03_q1_square_map_hides_the_height_bug_but_the_cases_do_not():
+    feedback = nb03.q1.check(lambda index, height, width: divmod(index, height))
+    assert feedback.outcome is Outcome.INCORRECT
+    assert "3x7" in feedback.text  # the first non-square case exposes it
+
+
+def test_nb03_q2_view_answer_fails_on_the_transposed_input():
+    def with_view(x):
+        n, c = x.shape[:2]
+        return x.view(n, c, -1).max(dim=2)
+
+    feedback = nb03.q2.check(with_view)
+    assert feedback.outcome is Outcome.ERROR
+    assert "non-contiguous" in feedback.text and "view" in feedback.text
+
+
+def test_nb03_q2_last_index_on_ties_is_wrong():
+    def last_on_ties(x):
+        flat = x.flatten(2)
+        values = flat.amax(dim=2)
+        # The last winner: flip, take the first, map back.
+        indices = flat.shape[2] - 1 - flat.flip(2).argmax(dim=2)
+        return values, indices
+
+    feedback = nb03.q2.check(last_on_ties)
+    assert feedback.outcome is Outcome.INCORRECT
+    assert "ties" in feedback.text
+
+
+def test_nb03_q3_expected_value_is_one_per_map():
+    x = article_example()
+    assert nb03.q3.expected == x.shape[0] * x.shape[1]
+    assert nb03.q3.check(x.shape[0] * x.shape[1]).outcome is Outcome.CORRECT
+    assert nb03.q3.check(7).outcome is Outcome.INCORRECT
+
+
+def test_nb04_q1_article_class_is_named_as_batch_one_only():
+    feedback = nb04.q1.check(lambda x: ArticleDepthPool(x.shape[1], x.shape[2] * x.shape[3])(x))
+    assert feedback.outcome is Outcome.INCORRECT
+    assert "works only for batch 1" in feedback.text
+
+
+def test_nb04_q1_answer_with_batch_one_view_gets_the_batch_hint():
+    # Correct for N = 1, raises for every larger batch: the checker's batch-1 diagnosis.
+    feedback = nb04.q1.check(lambda x: x.amax(dim=1).view(1, 1, x.shape[2], x.shape[3]))
+    assert feedback.outcome is Outcome.ERROR
+    assert BATCH_ONE_ONLY_MESSAGE in feedback.lines
+
+
+def test_nb04_q1_hard_coded_channel_count_fails():
+    feedback = nb04.q1.check(lambda x: ArticleDepthPool(8, 16)(x).view(1, 1, 4, 4))
+    assert feedback.outcome in (Outcome.ERROR, Outcome.INCORRECT)
+    assert feedback.outcome is not Outcome.CORRECT
+
+
+def test_nb04_q3_matches_what_the_article_class_really_does():
+    layer = ArticleDepthPool(8, 16)
+    with pytest.raises(RuntimeError, match="invalid for input of size 32"):
+        layer(torch.randn(2, 8, 4, 4, generator=torch.Generator().manual_seed(0)))
+    assert nb04.q3.check("C").outcome is Outcome.CORRECT
+    assert nb04.q3.check("c ").outcome is Outcome.CORRECT
+    for wrong in ("A", "B", "D"):
+        feedback = nb04.q3.check(wrong)
+        assert feedback.outcome is Outcome.INCORRECT
+        assert nb04.q3.explanations[wrong] in feedback.lines
+
+
+def test_nb04_q3_is_multiple_choice():
+    assert isinstance(nb04.q3, ThoughtQuestion)
+    assert nb04.q3.correct_choice == "C"
+
+
+@pytest.mark.parametrize("question", ALL_QUESTIONS, ids=QUESTION_IDS)
+def test_feedback_is_deterministic(question):
+    first = question.check(question.solved_answer())
+    second = question.check(question.solved_answer())
+    assert first.text == second.text
+    assert first._repr_html_() == second._repr_html_()
+    assert "0x" not in first.text  # no object addresses
