@@ -1,9 +1,13 @@
 """Exercise sets, one module per notebook: ``from gpool_helpers.exercises import nb02``.
 
 Each module defines ``q1``, ``q2``, ... and ``QUESTIONS``, the tuple of them.
+The checker itself is :mod:`gpool_helpers.exercises.core`.
 """
 
 from .core import (  # noqa: F401
+    BATCH_ONE_ONLY_MESSAGE,
+    IN_PLACE_MESSAGE,
+    RETURNED_NONE_MESSAGE,
     Case,
     Feedback,
     FunctionQuestion,
@@ -12,7 +16,9 @@ from .core import (  # noqa: F401
     Question,
     ThoughtQuestion,
     ValueQuestion,
+    guess_reduction,
     matches_reduction,
+    outputs_equal,
     pooling_cases,
 )
 
