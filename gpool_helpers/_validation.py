@@ -36,10 +36,9 @@ def check_pool_input(x: object, function_name: str) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{function_name} expects {EXPECTED_LAYOUT}; got {describe(x)}")
     if not x.dtype.is_floating_point:
-        raise TypeError(
-            f"{function_name} expects {EXPECTED_LAYOUT}; got dtype {x.dtype} "
-            f"(convert with x.float())"
-        )
+        # x.float() on a complex tensor silently drops the imaginary part.
+        fix = "pool x.real or x.abs()" if x.dtype.is_complex else "convert with x.float()"
+        raise TypeError(f"{function_name} expects {EXPECTED_LAYOUT}; got dtype {x.dtype} ({fix})")
     if not 3 <= x.dim() <= 5:
         raise ValueError(f"{function_name} expects {EXPECTED_LAYOUT}; got shape {tuple(x.shape)}")
     # N and C may be 0 (an empty result of the right shape is well defined);

@@ -6,10 +6,15 @@ rewrites it from its description, keeping every behaviour that matters,
 including the bugs, so notebook 04 can run them live:
 
 1. ``kernel_size`` is the channel count given at construction, so the layer
-   only fits that one channel count (fewer channels: "Invalid computed output
-   size: 0"; more: grouped maxima, then a failing view).
+   only fits that one channel count. Fewer channels: "Invalid computed output
+   size: 0". More channels, but fewer than ``channels + isize``: no error and a
+   wrong answer, the max over the first ``channels`` channels only. From
+   ``channels + isize`` on: several windows, then the final view fails.
 2. ``stride`` is set to a spatial size (H*W) although it strides along channels.
-3. The forward flattens with ``.view``, which fails on non-contiguous input.
+3. The forward flattens with ``.view``, which fails on non-contiguous input
+   whose H and W cannot be merged without a copy (a transposed or cropped
+   map). Strided layouts that keep H*W mergeable (channels_last, every other
+   column) happen to pass.
 4. The last ``.view(H, W)`` drops N and the channel dim: batch 1 gives an
    (H, W) tensor instead of (1, 1, H, W); any larger batch raises.
 5. It only does max pooling, and ``return_indices=True`` crashes it.
@@ -19,8 +24,11 @@ Do not use it; :func:`gpool_helpers.global_depth_pool` is the fix.
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from ._validation import describe
 
 
 class ArticleDepthPool(nn.MaxPool1d):
@@ -75,6 +83,17 @@ def trace_article_depth_pool(x: Tensor, channels: int | None = None, isize: int 
     step that raises, recording the error instead of raising, so a notebook
     can show exactly where the class breaks.
     """
+    # Errors in the input itself are the caller's, not the post's: raise them
+    # rather than record them as a step.
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(
+            f"trace_article_depth_pool expects a tensor shaped (N, C, H, W); got {describe(x)}"
+        )
+    if x.dim() != 4:
+        raise ValueError(
+            "trace_article_depth_pool expects a tensor shaped (N, C, H, W), the only "
+            f"shape the post's class unpacks; got shape {tuple(x.shape)}"
+        )
     n, c, w, h = x.shape
     channels = c if channels is None else channels
     isize = w * h if isize is None else isize

@@ -31,6 +31,22 @@ _ADAPTIVE_MAX_POOL = {2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
 _CHANNELS_LAST = {2: torch.channels_last, 3: torch.channels_last_3d}
 
 
+#: Spatial positions from which adaptive_max_pool2d beats amax on channels_last input.
+_LARGE_MAP = 1024
+
+
+def _prefers_max_with_indices(x: Tensor) -> bool:
+    """Whether torch.max(dim=1) beats amax(dim=1) for depth pooling, measured
+    by benchmarks/run.py: contiguous input, at most 64 positions, 128+ channels."""
+    shape = x.shape
+    if shape[1] < 128:
+        return False
+    positions = 1
+    for size in shape[2:]:
+        positions *= size
+    return positions <= 64 and x.is_contiguous()
+
+
 def _spatial_dims(x: Tensor) -> tuple[int, ...]:
     return tuple(range(2, x.dim()))
 
@@ -74,8 +90,16 @@ def global_max_pool(
     int64 flat positions in each (n, c) map (h*W + w for 2-D), the first one
     winning on ties, as ``nn.AdaptiveMaxPool2d(1, return_indices=True)``.
 
-    Gradient on ties: the values-only path (``amax``) shares the gradient evenly
-    among tied cells; the indices path gives it all to the returned index.
+    Gradient on ties: ``amax`` shares it evenly among the tied cells, while
+    ``adaptive_max_pool`` and ``max(dim)`` give it all to one cell. Which one
+    runs depends on the layout and the options, so on ties the split can differ
+    between layouts; either way a map's gradient lands only on its maxima and
+    sums to the gradient of its pooled value.
+
+    NaN propagates as in torch: a map holding a NaN pools to NaN and its index
+    points at a NaN. With several NaNs in one map, ``max(dim)`` (contiguous
+    input) points at the first and ``adaptive_max_pool`` (channels_last) at the
+    last, so only "a NaN" is promised.
     """
     check_pool_input(x, "global_max_pool")
     spatial_rank = x.dim() - 2
@@ -91,9 +115,10 @@ def global_max_pool(
         if keepdim:
             values, indices = _restore_keepdim(values, x), _restore_keepdim(indices, x)
         return values, indices
-    if channels_last and spatial_rank == 2 and x.shape[-1] * x.shape[-2] > 64:
+    if channels_last and spatial_rank == 2 and x.shape[-1] * x.shape[-2] >= _LARGE_MAP:
         # On large channels_last maps adaptive_max_pool2d edges out amax
-        # (FINDINGS.md: 3.4 ms against 6.4 ms at 32x256x56x56).
+        # (FINDINGS.md: 3.4 ms against 6.4 ms at 32x256x56x56); on small maps
+        # amax wins (0.63 ms against 1.04 ms at 64x2048x7x7).
         pooled = F.adaptive_max_pool2d(x, 1)
         return pooled if keepdim else pooled.flatten(1)
     return x.amax(dim=_spatial_dims(x), keepdim=keepdim)
@@ -106,6 +131,9 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
     dropped: (N, *spatial). Works for any batch size and channel count, unlike
     the blog post's ``MaxPool1d`` subclass. C = 0 is rejected: there is nothing
     to take a max or mean of at any position.
+
+    Gradient on tied channels: depending on the path picked for speed, it is
+    shared evenly (``amax``) or given to one channel (``max``).
     """
     check_pool_input(x, "global_depth_pool")
     check_choice(mode, DEPTH_MODES, "mode", "global_depth_pool")
@@ -115,6 +143,10 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
             f"got shape {tuple(x.shape)}"
         )
     if mode == "max":
+        if _prefers_max_with_indices(x):
+            # Many channels over few positions in NCHW: torch.max's kernel
+            # beats amax here (2.4 ms against 3.5 ms at 64x2048x7x7).
+            return x.max(dim=1, keepdim=keepdim).values
         return x.amax(dim=1, keepdim=keepdim)
     return x.mean(dim=1, keepdim=keepdim)
 
