@@ -11,6 +11,24 @@ One room per concern:
 """
 
 from . import kinds as _kinds  # noqa: F401  (registers the basic kinds)
+from . import kinds_family as _kinds_family  # noqa: F401  (registers the wider family)
+from .family import (
+    AttentionPool,
+    AvgMaxPool,
+    CatAvgMaxPool,
+    GeM,
+    LSEPool,
+    SpatialPyramidPool,
+    TopKPool,
+    adaptive_bins,
+    attention_pool,
+    avgmax_pool,
+    catavgmax_pool,
+    gem_pool,
+    lse_pool,
+    spatial_pyramid_pool,
+    topk_pool,
+)
 from .examples import ARTICLE_SHAPE, article_example
 from .pooling import (
     GlobalAvgPool,
@@ -25,6 +43,21 @@ from .registry import GlobalPool, PoolingKind, TorchEquivalent, all_kinds, get_k
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionPool",
+    "AvgMaxPool",
+    "CatAvgMaxPool",
+    "GeM",
+    "LSEPool",
+    "SpatialPyramidPool",
+    "TopKPool",
+    "adaptive_bins",
+    "attention_pool",
+    "avgmax_pool",
+    "catavgmax_pool",
+    "gem_pool",
+    "lse_pool",
+    "spatial_pyramid_pool",
+    "topk_pool",
     "ARTICLE_SHAPE",
     "article_example",
     "GlobalAvgPool",
