@@ -1,0 +1,893 @@
+"""Feature maps as heatmaps, and what pooling makes of them.
+
+- :func:`plot_feature_maps`: one sample's C maps (H x W) as a grid of heatmaps
+  on one shared colour scale, values written in the cells of small maps.
+- :func:`plot_pooling`: "input -> pooled output" for any kind in the registry,
+  titled with both shapes, e.g. ``avg: (1, 8, 4, 4) -> (1, 8)``.
+
+How the pooled output is drawn depends on what the registry says the kind pools over:
+
+- ``pools_over="space"`` with an (N, k·C) output: under each map, its k pooled
+  values (output[n, c], output[n, C + c], ...), so the cells form strips of C
+  values aligned with the channels. An (N, C, h, w) output is drawn as a small
+  h x w map under each channel. When the output is exactly the max of each map
+  (global max pooling), the winning cell of every map is outlined.
+- ``pools_over="channels"``: the (N, k, H, W) output as k maps of their own.
+  When it is exactly the max across the channels (depth max pooling), a second
+  map shows which channel won each position, and the winning cell is outlined
+  in that channel's map.
+
+Speed shapes the drawing: the explorer widget redraws on every slider move.
+A matplotlib axes costs about 10 ms to create and a Text about half a
+millisecond to lay out, and a figure of 8 small maps would need 16 axes and 150
+texts. So everything except the title is painted, with numpy, into one RGBA
+raster the size of the figure, laid out on a "board" measured in map boxes;
+labels are FreeType bitmaps of each distinct string, rendered once and cached.
+The raster is drawn by one artist, pixel for pixel. What was drawn stays
+readable from code: ``figure.gpool_parts`` lists a :class:`DrawnPart` for every
+map, strip, label and written value (tests use it).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+import matplotlib
+import numpy
+import torch
+from matplotlib.artist import Artist
+from matplotlib.colors import ListedColormap, Normalize, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
+
+from .. import registry
+from .._validation import describe as describe_value
+from .style import (
+    CATEGORICAL_COLOURS,
+    DIVERGING_CMAP,
+    HIGHLIGHT_COLOUR,
+    MAX_WIDTH_INCHES,
+    SEQUENTIAL_CMAP,
+    new_figure,
+    text_colour_on,
+)
+
+#: Values are written in the cells of maps this size or smaller (per side).
+ANNOTATE_MAX_SIDE = 8
+#: At most this many channels are drawn; the title says when more were left out.
+DEFAULT_MAX_CHANNELS = 16
+
+GID_COLORBAR = "colorbar"
+GID_MAP = "input-map"
+GID_MAP_LABEL = "map-label"
+GID_VALUE = "cell-value"
+GID_POOLED = "pooled-output"
+GID_POOLED_VALUE = "pooled-value"
+GID_POOLED_LABEL = "pooled-label"
+GID_WINNER_OUTLINE = "winner-outline"
+GID_WINNER_MAP = "winner-map"
+GID_WINNER_VALUE = "winner-channel"
+GID_NOTE = "note"
+GID_LEGEND = "legend"
+
+
+@dataclass(frozen=True)
+class DrawnPart:
+    """One thing a plot drew, for tests and curious readers: ``figure.gpool_parts``.
+
+    ``gid`` says what it is (``GID_MAP``, ``GID_POOLED``, ``GID_VALUE``...),
+    ``channel`` which channel it belongs to (None for whole-figure parts),
+    ``values`` the numbers coloured, ``labels`` the text written in the cells,
+    ``extent`` where on the board: (left, right, bottom, top) in box units,
+    ``font_size`` the size in points of written labels.
+    """
+
+    gid: str
+    channel: int | None
+    extent: tuple[float, float, float, float]
+    values: numpy.ndarray | None = None
+    labels: tuple[str, ...] | None = None
+    font_size: float | None = None
+
+# Layout, in "box" units: every map fits a 1 x 1 box.
+_GAP_X = 0.18
+_LABEL_HEIGHT = 0.2
+_GAP_Y = 0.22
+_STRIP_GAP = 0.1
+_STRIP_HEIGHT = 0.34
+_GUTTER = 0.55  # left of the board, for the row labels of the pooled strips
+
+# Figure margins, in inches.
+_LEFT_MARGIN = 0.1
+_RIGHT_MARGIN = 1.05
+_TITLE_HEIGHT = 0.45
+_NOTE_HEIGHT = 0.22
+_BOTTOM_MARGIN = 0.12
+_MAX_BOARD_HEIGHT = 9.0
+_MAX_INCHES_PER_BOX = 2.5
+
+_SMALLEST_FONT = 5.5
+_LARGEST_FONT = 9.0
+
+
+def format_shape(shape: Sequence[int]) -> str:
+    """``(1, 8, 4, 4)``, as a learner would write it (a 1-tuple keeps its comma)."""
+    return str(tuple(int(size) for size in shape))
+
+
+# -- input checks -----------------------------------------------------------------------
+
+
+def _check_maps(x: object, function_name: str, floating: bool = False) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(
+            f"{function_name} expects a tensor shaped (N, C, H, W); got {describe_value(x)}"
+        )
+    if x.dim() != 4:
+        raise ValueError(
+            f"{function_name} expects a tensor shaped (N, C, H, W) (4 dims); got shape {tuple(x.shape)}"
+        )
+    if x.dtype.is_complex or x.dtype == torch.bool or (floating and not x.dtype.is_floating_point):
+        wanted = "a floating-point" if floating else "a real-valued"
+        raise TypeError(f"{function_name} expects {wanted} tensor; got dtype {x.dtype} (convert with x.float())")
+    if 0 in x.shape:
+        raise ValueError(f"{function_name} expects every dim of (N, C, H, W) to be > 0; got shape {tuple(x.shape)}")
+    return x
+
+
+def _check_index(value: object, name: str, upper: int, function_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < upper:
+        raise ValueError(f"{function_name} expects {name} to be an int from 0 to {upper - 1}; got {value!r}")
+    return value
+
+
+def _check_positive(value: object, name: str, function_name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{function_name} expects {name} to be a positive int; got {value!r}")
+    return value
+
+
+def _check_kind(kind_name: object, function_name: str) -> registry.PoolingKind:
+    names = registry.kind_names()
+    if not isinstance(kind_name, str) or kind_name not in names:
+        known = ", ".join(repr(name) for name in names)
+        raise ValueError(f"{function_name} expects kind_name to be one of {known}; got {kind_name!r}")
+    return registry.get_kind(kind_name)
+
+
+# -- geometry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Box:
+    """Where one H x W map goes on the board: top-left corner and size, in box units."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        # imshow's extent with y growing downwards: (left, right, bottom, top).
+        return (self.left, self.left + self.width, self.top + self.height, self.top)
+
+
+def _fit(height: int, width: int, left: float, top: float, size: float = 1.0) -> _Box:
+    """A box for an height x width map in a size x size square, centred, cells kept square."""
+    longest = max(height, width)
+    box_width, box_height = size * width / longest, size * height / longest
+    return _Box(left + (size - box_width) / 2, top + (size - box_height) / 2, box_width, box_height)
+
+
+def _columns_for(channels: int, height: int, width: int) -> int:
+    # Written-in values need room: four maps a row gives 4x4 cells about half an inch.
+    per_row = 4 if max(height, width) <= ANNOTATE_MAX_SIDE else 8
+    return max(1, min(channels, per_row))
+
+
+class _RasterArtist(Artist):
+    """Draws an RGBA raster over the whole figure, pixel for pixel when the dpi matches."""
+
+    def __init__(self, raster: numpy.ndarray) -> None:
+        super().__init__()
+        self.raster = raster
+        self.set_zorder(1)
+
+    def get_window_extent(self, renderer=None) -> Bbox:
+        """The painted part of the raster, in display pixels, so bbox_inches="tight" keeps it."""
+        rows, columns = numpy.nonzero(self.raster[..., 3])
+        height, width = self.raster.shape[:2]
+        if rows.size == 0:
+            return Bbox.null()
+        # Raster rows count from the top; figure fractions from the bottom.
+        fractions = [(columns.min() / width, 1 - (rows.max() + 1) / height), ((columns.max() + 1) / width, 1 - rows.min() / height)]
+        return Bbox(self.figure.transFigure.transform(fractions))
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible():
+            return
+        # Where the whole figure lands on the canvas: transFigure stays right when
+        # savefig changes the dpi or crops with bbox_inches="tight" (pyplot's inline backend does).
+        (left, bottom), (right, top) = self.figure.transFigure.transform([(0.0, 0.0), (1.0, 1.0)])
+        width, height = round(right - left), round(top - bottom)
+        raster = self.raster
+        if raster.shape[:2] != (height, width):
+            # Drawn at another dpi than the figure's: scale the picture to fit.
+            from PIL import Image
+
+            raster = numpy.asarray(Image.fromarray(raster).resize((width, height), Image.LANCZOS))
+        context = renderer.new_gc()
+        # Renderers take images bottom row first.
+        renderer.draw_image(context, round(left), round(bottom), raster[::-1])
+        context.restore()
+        self.stale = False
+
+
+class _Board:
+    """A figure whose content is painted into one raster, laid out in box units (y grows downwards)."""
+
+    def __init__(self, width: float, height: float, notes: int = 0) -> None:
+        self.x_min, self.x_max = 0.0, width
+        self.y_min, self.y_max = 0.0, height
+        top_margin = _TITLE_HEIGHT + notes * _NOTE_HEIGHT
+        self.inches_per_box = min(
+            (MAX_WIDTH_INCHES - _LEFT_MARGIN - _RIGHT_MARGIN) / width,
+            _MAX_BOARD_HEIGHT / height,
+            _MAX_INCHES_PER_BOX,
+        )
+        board_width, board_height = width * self.inches_per_box, height * self.inches_per_box
+        self.figure = new_figure(_LEFT_MARGIN + board_width + _RIGHT_MARGIN, top_margin + board_height + _BOTTOM_MARGIN)
+        self.figure_width, self.figure_height = self.figure.get_size_inches()
+        self.dpi = self.figure.dpi
+        self.top_margin = top_margin
+        self.board_height_inches = board_height
+        self.raster = numpy.zeros(
+            (round(self.figure_height * self.dpi), round(self.figure_width * self.dpi), 4), dtype=numpy.uint8
+        )
+        self.parts: list[DrawnPart] = []
+        self.figure.gpool_parts = self.parts
+
+    # -- geometry
+
+    def points(self, box_units: float) -> float:
+        return box_units * self.inches_per_box * 72
+
+    def pixel(self, x: float, y: float) -> tuple[float, float]:
+        """(column, row) in the raster of board point (x, y)."""
+        return (
+            (_LEFT_MARGIN + (x - self.x_min) * self.inches_per_box) * self.dpi,
+            (self.top_margin + (y - self.y_min) * self.inches_per_box) * self.dpi,
+        )
+
+    def pixel_rectangle(self, box: _Box) -> tuple[int, int, int, int]:
+        """(top, bottom, left, right) of ``box`` in the raster, in whole pixels."""
+        left, top = self.pixel(box.left, box.top)
+        right, bottom = self.pixel(box.left + box.width, box.top + box.height)
+        top, bottom, left, right = round(top), round(bottom), round(left), round(right)
+        return top, max(bottom, top + 1), left, max(right, left + 1)
+
+    # -- painting
+
+    def paint_cells(self, box: _Box, colours: numpy.ndarray) -> None:
+        """Fill ``box`` with the (rows, columns, 4) byte colours, each cell a rectangle."""
+        top, bottom, left, right = self.pixel_rectangle(box)
+        rows, columns = colours.shape[:2]
+        # Cell edges rounded to whole pixels, so neighbouring cells never overlap or leave a gap.
+        row_edges = numpy.round(numpy.linspace(top, bottom, rows + 1)).astype(int)
+        column_edges = numpy.round(numpy.linspace(left, right, columns + 1)).astype(int)
+        block = numpy.repeat(numpy.repeat(colours, numpy.diff(row_edges), axis=0), numpy.diff(column_edges), axis=1)
+        self.raster[top:bottom, left:right] = block
+
+    def paint_rectangle(self, top: int, bottom: int, left: int, right: int, colour) -> None:
+        height, width = self.raster.shape[:2]
+        top, bottom, left, right = max(0, top), min(height, bottom), max(0, left), min(width, right)
+        if bottom > top and right > left:
+            self.raster[top:bottom, left:right, :3] = numpy.round(numpy.array(to_rgb(colour)) * 255)
+            self.raster[top:bottom, left:right, 3] = 255
+
+    def paint_frame(self, top: int, bottom: int, left: int, right: int, thickness: int, colour) -> None:
+        """A rectangle's outline, ``thickness`` pixels wide, centred on its edges."""
+        inner, outer = thickness // 2, thickness - thickness // 2
+        self.paint_rectangle(top - outer, top + inner, left - outer, right + outer, colour)
+        self.paint_rectangle(bottom - inner, bottom + outer, left - outer, right + outer, colour)
+        self.paint_rectangle(top - outer, bottom + outer, left - outer, left + inner, colour)
+        self.paint_rectangle(top - outer, bottom + outer, right - inner, right + outer, colour)
+
+    def paint_ink(self, top: int, left: int, ink: numpy.ndarray, colour) -> None:
+        """Blend ``ink`` (coverage 0-255) in ``colour`` into the raster, its top-left at (top, left)."""
+        height, width = self.raster.shape[:2]
+        bottom, right = min(height, top + ink.shape[0]), min(width, left + ink.shape[1])
+        source_top, source_left = max(0, -top), max(0, -left)
+        top, left = max(0, top), max(0, left)
+        if bottom <= top or right <= left:
+            return
+        coverage = ink[source_top : source_top + bottom - top, source_left : source_left + right - left, None] / 255.0
+        region = self.raster[top:bottom, left:right].astype(numpy.float32) / 255.0
+        below = region[..., 3:] * (1.0 - coverage)
+        alpha = coverage + below
+        colour_rgb = numpy.array(to_rgb(colour), dtype=numpy.float32)
+        rgb = (colour_rgb * coverage + region[..., :3] * below) / numpy.maximum(alpha, 1e-6)
+        self.raster[top:bottom, left:right, :3] = numpy.round(rgb * 255)
+        self.raster[top:bottom, left:right, 3] = numpy.round(alpha[..., 0] * 255)
+
+    def write(
+        self,
+        x: float,
+        y: float,
+        text: str,
+        gid: str,
+        size: float = 8.5,
+        ha: str = "center",
+        va: str = "bottom",
+        colour="black",
+        channel: int | None = None,
+        rotated: bool = False,
+    ) -> None:
+        """Paint ``text`` at board point (x, y), aligned like matplotlib's ``ha``/``va``."""
+        column, row = self.pixel(x, y)
+        self._write_at_pixel(column, row, text, size, ha, va, colour, rotated)
+        self.parts.append(DrawnPart(gid, channel, (x, x, y, y), labels=(text,), font_size=size))
+
+    def _write_at_pixel(self, column, row, text, size, ha, va, colour, rotated=False) -> None:
+        ink = _text_ink(text, round(size * self.dpi / 72 * 2) / 2)
+        if rotated:
+            ink = numpy.rot90(ink)  # reads bottom to top, like a colorbar label
+        height, width = ink.shape
+        left = {"left": column, "center": column - width / 2, "right": column - width}[ha]
+        top = {"top": row, "center": row - height / 2, "bottom": row - height}[va]
+        self.paint_ink(round(top), round(left), ink, colour)
+
+    # -- finishing
+
+    def add_colorbar(self, norm: Normalize, cmap, label: str) -> None:
+        """A vertical colour scale in the right margin, with ticks and a label."""
+        height_inches = min(self.board_height_inches, 3.2)
+        top_inches = self.top_margin + (self.board_height_inches - height_inches) / 2
+        left_inches = self.figure_width - _RIGHT_MARGIN + 0.2
+        top, bottom = round(top_inches * self.dpi), round((top_inches + height_inches) * self.dpi)
+        left, right = round(left_inches * self.dpi), round((left_inches + 0.16) * self.dpi)
+        fractions = numpy.linspace(1.0, 0.0, bottom - top)  # top of the bar is the largest value
+        colours = cmap(fractions, bytes=True)
+        self.raster[top:bottom, left:right] = colours[:, None, :]
+        self.paint_frame(top, bottom, left, right, 1, "#333333")
+        ticks = [t for t in MaxNLocator(nbins=6).tick_values(norm.vmin, norm.vmax) if norm.vmin <= t <= norm.vmax]
+        step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+        decimals = max(0, -math.floor(math.log10(abs(step)) + 1e-9)) if step else 0
+        if decimals == 0 and any(round(t) != t for t in ticks):
+            decimals = 1
+        labels = []
+        for tick in ticks:
+            row = top + (norm.vmax - tick) / (norm.vmax - norm.vmin) * (bottom - top)
+            self.paint_rectangle(round(row), round(row) + 1, right, right + 4, "#333333")
+            # matplotlib writes negative ticks with a true minus sign; so do we.
+            text = f"{tick:.{decimals}f}".replace("-", "\u2212")
+            if text in ("\u22120", "\u22120.0", "\u22120.00"):
+                text = text[1:]
+            labels.append(text)
+            self._write_at_pixel(right + 7, row, text, 8, "left", "center", "black")
+        self._write_at_pixel(right + 44, (top + bottom) / 2, label, 9, "center", "center", "black", rotated=True)
+        self.parts.append(
+            DrawnPart(GID_COLORBAR, None, (left_inches, left_inches + 0.16, top_inches + height_inches, top_inches),
+                      values=numpy.array([norm.vmin, norm.vmax]), labels=tuple(labels), font_size=8)
+        )
+
+    def title(self, title: str, notes: Sequence[str]) -> None:
+        self.figure.suptitle(title, fontsize=12, y=1 - 0.1 / self.figure_height, va="top")
+        for index, note in enumerate(notes):
+            y = 1 - (_TITLE_HEIGHT + index * _NOTE_HEIGHT) / self.figure_height
+            self.figure.text(0.5, y, note, ha="center", va="top", fontsize=9, color="#333333", gid=GID_NOTE)
+
+    def finish(self, norm: Normalize, cmap, colorbar_label: str, title: str, notes: Sequence[str]) -> Figure:
+        self.add_colorbar(norm, cmap, colorbar_label)
+        self.figure.add_artist(_RasterArtist(self.raster))
+        self.title(title, notes)
+        return self.figure
+
+
+# -- cells and values -------------------------------------------------------------------
+
+
+def _value_texts(values: numpy.ndarray, cell_width: float, cell_height: float) -> tuple[list[str], float] | None:
+    """Labels for ``values`` and a font size that fits a cell (sizes in points), or None."""
+    finite = values[numpy.isfinite(values)]
+    largest = float(numpy.abs(finite).max()) if finite.size else 0.0
+    whole_digits = len(str(int(largest))) if largest >= 1 else 1
+    for decimals in (2, 1):
+        characters = whole_digits + decimals + 2  # sign and point
+        # DejaVu Sans digits are about 0.64 em wide; leave a tenth of the cell free.
+        size = min(_LARGEST_FONT, 0.9 * cell_width / (0.64 * characters), 0.6 * cell_height)
+        if size >= _SMALLEST_FONT:
+            return [_format_value(value, decimals) for value in values.ravel()], size
+    return None
+
+
+def _format_value(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    # -0.003 rounds to "-0.00"; a learner would read a sign that is not there.
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _write_values(
+    board: _Board,
+    box: _Box,
+    values: numpy.ndarray,
+    cmap,
+    norm: Normalize,
+    gid: str,
+    channel: int | None = None,
+) -> bool:
+    """Write each value of the 2-D ``values`` in its cell of ``box``; False when it does not fit."""
+    rows, columns = values.shape
+    cell_width, cell_height = box.width / columns, box.height / rows
+    texts = _value_texts(values, board.points(cell_width), board.points(cell_height))
+    if texts is None:
+        return False
+    labels, size = texts
+    colours = [text_colour_on(colour) for colour in cmap(norm(values.ravel()))]
+    _draw_cell_texts(board, box, rows, columns, labels, colours, size, gid, channel)
+    return True
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_ink(text: str, pixel_size: float) -> numpy.ndarray:
+    """Coverage (0-255) of ``text`` in DejaVu Sans at ``pixel_size``, cropped to the ink."""
+    font = get_font(findfont(FontProperties(family="DejaVu Sans")))
+    font.set_size(pixel_size, 72)  # at 72 dpi a point is a pixel
+    font.set_text(text, 0.0)
+    font.draw_glyphs_to_bitmap(antialiased=True)
+    image = numpy.asarray(font.get_image(), dtype=numpy.uint8)
+    rows, columns = numpy.nonzero(image)
+    if rows.size == 0:
+        return numpy.zeros((1, 1), dtype=numpy.uint8)
+    return image[rows.min() : rows.max() + 1, columns.min() : columns.max() + 1].copy()
+
+
+def _draw_cell_texts(
+    board: _Board, box: _Box, rows: int, columns: int, labels, colours, size: float, gid: str, channel: int | None
+) -> None:
+    """Write one label centred in each cell of ``box``."""
+    top, bottom, left, right = board.pixel_rectangle(box)
+    for index, label in enumerate(labels):
+        row, column = divmod(index, columns)
+        board._write_at_pixel(
+            left + (column + 0.5) * (right - left) / columns,
+            top + (row + 0.5) * (bottom - top) / rows,
+            label,
+            size,
+            "center",
+            "center",
+            colours[index],
+        )
+    board.parts.append(DrawnPart(gid, channel, box.extent, labels=tuple(labels), font_size=size))
+
+
+def _show(board: _Board, values: numpy.ndarray, cmap, norm: Normalize, box: _Box, gid: str, channel: int | None) -> None:
+    """Colour 2-D ``values`` as cells filling ``box``."""
+    board.paint_cells(box, cmap(norm(values), bytes=True))
+    board.parts.append(DrawnPart(gid, channel, box.extent, values=values))
+
+
+def _outline_cells(board: _Board, cells: list[tuple[int | None, _Box, int, int, int, int]]) -> None:
+    """Outline cells (channel, box, row, column, rows, columns): black on white, visible on any colour."""
+    for channel, box, row, column, rows, columns in cells:
+        cell_width, cell_height = box.width / columns, box.height / rows
+        cell = _Box(box.left + column * cell_width, box.top + row * cell_height, cell_width, cell_height)
+        top, bottom, left, right = board.pixel_rectangle(cell)
+        board.paint_frame(top, bottom, left, right, 5, "white")
+        board.paint_frame(top, bottom, left, right, 2, HIGHLIGHT_COLOUR)
+        board.parts.append(DrawnPart(GID_WINNER_OUTLINE, channel, cell.extent))
+
+
+def _shared_norm(arrays: Sequence[numpy.ndarray], symmetric: bool) -> Normalize:
+    finite = numpy.concatenate([array[numpy.isfinite(array)].ravel() for array in arrays])
+    if finite.size == 0:
+        return Normalize(-1.0, 1.0)
+    low, high = float(finite.min()), float(finite.max())
+    if symmetric:
+        reach = max(abs(low), abs(high)) or 1.0
+        return Normalize(-reach, reach)
+    if low == high:
+        # A constant map still needs a visible colour in the middle of the scale.
+        return Normalize(low - 0.5, high + 0.5)
+    return Normalize(low, high)
+
+
+def _to_numpy(x: torch.Tensor) -> numpy.ndarray:
+    return x.detach().to("cpu", torch.float64).numpy()
+
+
+def _selection_notes(shape: Sequence[int], sample: int, channels_drawn: int) -> list[str]:
+    batch, channels = shape[0], shape[1]
+    notes = []
+    if batch > 1 or sample != 0:
+        notes.append(f"sample {sample} of {batch} drawn")
+    if channels_drawn < channels:
+        notes.append(f"first {channels_drawn} of {channels} channels drawn")
+    return ["; ".join(notes)] if notes else []
+
+
+@dataclass
+class _Grid:
+    """The input maps laid out in rows, with room under each row for pooled cells."""
+
+    channels: int
+    columns: int
+    rows: int
+    map_height: int
+    map_width: int
+    left: float
+    #: Height below each row of maps kept free for the pooled cells.
+    band: float = 0.0
+
+    # A map's box keeps its cells square: the longer side is 1, so a 7x5 map is 5/7 wide.
+    @property
+    def box_width(self) -> float:
+        return self.map_width / max(self.map_height, self.map_width)
+
+    @property
+    def box_height(self) -> float:
+        return self.map_height / max(self.map_height, self.map_width)
+
+    @property
+    def row_pitch(self) -> float:
+        return _LABEL_HEIGHT + self.box_height + self.band + _GAP_Y
+
+    def box(self, channel: int) -> _Box:
+        row, column = divmod(channel, self.columns)
+        return _Box(
+            self.left + column * (self.box_width + _GAP_X),
+            row * self.row_pitch + _LABEL_HEIGHT,
+            self.box_width,
+            self.box_height,
+        )
+
+    @property
+    def width(self) -> float:
+        return self.columns * (self.box_width + _GAP_X) - _GAP_X
+
+    @property
+    def height(self) -> float:
+        return self.rows * self.row_pitch - _GAP_Y
+
+
+def _draw_maps(board: _Board, grid: _Grid, maps: numpy.ndarray, cmap, norm, annotate: bool) -> bool:
+    """Draw each channel's map with its label; returns whether values were written."""
+    written = annotate and max(grid.map_height, grid.map_width) <= ANNOTATE_MAX_SIDE
+    for channel in range(grid.channels):
+        box = grid.box(channel)
+        _show(board, maps[channel], cmap, norm, box, GID_MAP, channel)
+        board.write(box.left + box.width / 2, box.top - 0.04, f"channel {channel}", GID_MAP_LABEL, channel=channel)
+        if written:
+            written = _write_values(board, box, maps[channel], cmap, norm, GID_VALUE, channel) and written
+    return written
+
+
+# -- public plots -----------------------------------------------------------------------
+
+
+def plot_feature_maps(
+    x: torch.Tensor,
+    title: str | None = None,
+    sample: int = 0,
+    max_channels: int = DEFAULT_MAX_CHANNELS,
+    symmetric: bool = False,
+    cmap: str | None = None,
+    annotate: bool = True,
+    colorbar_label: str = "value",
+) -> Figure:
+    """One sample's C feature maps as a grid of H x W heatmaps on one colour scale.
+
+    ``x`` is shaped (N, C, H, W); sample ``sample`` is drawn, at most
+    ``max_channels`` of its channels. Values are written in the cells when a
+    map is 8x8 or smaller and ``annotate`` is true. ``symmetric=True`` centres
+    the scale on zero with a diverging colormap, for signed things such as
+    gradients.
+    """
+    function_name = "plot_feature_maps"
+    _check_maps(x, function_name)
+    batch, channels, height, width = x.shape
+    _check_index(sample, "sample", batch, function_name)
+    _check_positive(max_channels, "max_channels", function_name)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"{function_name} expects title to be a str or None; got a {type(title).__name__}")
+    colormap = matplotlib.colormaps[cmap or (DIVERGING_CMAP if symmetric else SEQUENTIAL_CMAP)]
+
+    drawn = min(channels, max_channels)
+    maps = _to_numpy(x[sample, :drawn])
+    norm = _shared_norm([maps], symmetric)
+    columns = _columns_for(drawn, height, width)
+    grid = _Grid(drawn, columns, math.ceil(drawn / columns), height, width, 0.0)
+    notes = _selection_notes(x.shape, sample, drawn)
+    board = _Board(grid.width, grid.height, notes=len(notes))
+    _draw_maps(board, grid, maps, colormap, norm, annotate)
+    return board.finish(
+        norm, colormap, colorbar_label, title if title is not None else f"feature maps {format_shape(x.shape)}", notes
+    )
+
+
+def plot_pooling(
+    x: torch.Tensor,
+    kind_name: str,
+    sample: int = 0,
+    max_channels: int = DEFAULT_MAX_CHANNELS,
+    annotate: bool = True,
+    max_written_values: int | None = None,
+) -> Figure:
+    """Draw "input -> pooled output" for the registry kind ``kind_name``.
+
+    ``x`` is a float tensor shaped (N, C, H, W). The figure is titled with the
+    kind and both shapes, e.g. ``max: (1, 8, 4, 4) -> (1, 8)``. One sample and
+    at most ``max_channels`` channels are drawn; the title says so when that
+    leaves something out. ``max_written_values`` caps how many numbers are
+    written in cells (writing text is the slow part of drawing; the widget uses it):
+    when the drawn maps hold more cells than that, no values are written at all.
+    """
+    function_name = "plot_pooling"
+    kind = _check_kind(kind_name, function_name)
+    _check_maps(x, function_name, floating=True)
+    batch, channels, height, width = x.shape
+    _check_index(sample, "sample", batch, function_name)
+    _check_positive(max_channels, "max_channels", function_name)
+    if max_written_values is not None:
+        _check_positive(max_written_values, "max_written_values", function_name)
+        # All or nothing: a figure with values in some maps and not others would look broken.
+        if min(channels, max_channels) * height * width > max_written_values:
+            annotate = False
+
+    with torch.no_grad():
+        pooled = kind.function(x.detach())
+    if not isinstance(pooled, torch.Tensor):
+        raise TypeError(f"plot_pooling: kind {kind.name!r} returned a {type(pooled).__name__}, not a tensor")
+    drawn = min(channels, max_channels)
+    title = f"{kind.name}: {format_shape(x.shape)} -> {format_shape(pooled.shape)}"
+    notes = _selection_notes(x.shape, sample, drawn)
+    if kind.pools_over == "channels":
+        return _plot_channel_pooling(x, pooled, kind, sample, drawn, title, notes, annotate)
+    return _plot_space_pooling(x, pooled, kind, sample, drawn, title, notes, annotate)
+
+
+def _values_per_channel(kind, x: torch.Tensor, pooled: torch.Tensor, sample: int, drawn: int) -> list[list[int]] | None:
+    """For each drawn channel, the indices of output[sample] computed from it; None if unclear.
+
+    An (N, C) output is one value per channel, in channel order, by the registry's
+    contract. A longer (N, k*C) output has no fixed order (concat kinds put whole
+    blocks one after another; SPP goes level by level), so it is measured: run the
+    kind on copies of the sample with one channel set to NaN each, and see which
+    outputs turn NaN.
+    """
+    channels = x.shape[1]
+    width = pooled.shape[1]
+    if width == channels:
+        return [[channel] for channel in range(drawn)]
+    probes = x[sample : sample + 1].detach().repeat(drawn, 1, 1, 1)
+    for channel in range(drawn):
+        probes[channel, channel] = float("nan")
+    with torch.no_grad():
+        poisoned = torch.isnan(kind.function(probes)).reshape(drawn, -1)
+    if poisoned.shape[1] != width:
+        return None
+    indices = [torch.nonzero(poisoned[channel]).flatten().tolist() for channel in range(drawn)]
+    # Clean only when every output depends on at most one channel and each channel owns the same count.
+    counts = {len(owned) for owned in indices}
+    if len(counts) != 1 or 0 in counts or int(poisoned.sum(dim=0).max()) > 1:
+        return None
+    return indices
+
+
+def _plot_space_pooling(x, pooled, kind, sample, drawn, title, notes, annotate) -> Figure:
+    batch, channels, height, width = x.shape
+    maps = _to_numpy(x[sample, :drawn])
+    out = _to_numpy(pooled[sample])
+    grid_box = _fit(height, width, 0.0, 0.0)  # every map box has this size
+
+    # How the output lines up with the channels: a small map each, a block of cells each, or not at all.
+    blocks: list[numpy.ndarray] | None = None
+    if pooled.dim() >= 3 and pooled.shape[1] == channels:
+        blocks = [out[channel].reshape(out.shape[1], -1) for channel in range(drawn)]
+        block_style = "map"
+        block_height = 0.5
+    elif pooled.dim() == 2:
+        owned = _values_per_channel(kind, x, pooled, sample, drawn)
+        if owned is not None:
+            per_channel = len(owned[0])
+            columns_in_block = min(per_channel, 8)
+            rows_in_block = math.ceil(per_channel / columns_in_block)
+            blocks = []
+            for indices in owned:
+                block = numpy.full(rows_in_block * columns_in_block, numpy.nan)
+                block[:per_channel] = out[indices]
+                blocks.append(block.reshape(rows_in_block, columns_in_block))
+            block_style = "cells"
+            block_height = (
+                _STRIP_HEIGHT if rows_in_block == 1 else rows_in_block * grid_box.width / columns_in_block
+            )
+            offsets = [index - channel for index in owned[0] for channel in (0,)]
+            if all(indices == [offset + channel for offset in offsets] for channel, indices in enumerate(owned)):
+                where = ", ".join(f"output[{sample}, {offset} + c]" if offset else f"output[{sample}, c]" for offset in offsets)
+                notes = notes + [f"under channel c: {where}"]
+            else:
+                notes = notes + [f"under each map: the {per_channel} output values computed from that channel"]
+    if blocks is None:
+        block_style, block_height = "unaligned", 0.0
+        notes = notes + ["the output does not line up with the channels: all its values in order, below"]
+
+    # Global max: outline where each channel's maximum sits.
+    winners = None
+    if pooled.dim() == 2 and pooled.shape[1] == channels:
+        maxima = x[sample, :drawn].detach().amax(dim=(1, 2))
+        if torch.equal(pooled[sample, :drawn].to(maxima.dtype), maxima):
+            winners = x[sample, :drawn].detach().flatten(1).argmax(dim=1).tolist()
+            notes = notes + ["outlined: the cell each channel's maximum came from"]
+
+    pooled_band = _STRIP_GAP + block_height if blocks is not None else 0.0
+    columns = _columns_for(drawn, height, width)
+    rows = math.ceil(drawn / columns)
+    grid = _Grid(drawn, columns, rows, height, width, _GUTTER, band=pooled_band)
+    unaligned_top = grid.height + _GAP_Y + _LABEL_HEIGHT
+    board_height = grid.height + (_GAP_Y + _LABEL_HEIGHT + _STRIP_HEIGHT if blocks is None else 0.0)
+
+    arrays = [maps, out.ravel()] if blocks is None else [maps, *blocks]
+    norm = _shared_norm(arrays, symmetric=False)
+    colormap = matplotlib.colormaps[SEQUENTIAL_CMAP]
+    board = _Board(_GUTTER + grid.width, board_height, notes=len(notes))
+    _draw_maps(board, grid, maps, colormap, norm, annotate)
+
+    if blocks is not None:
+        rules = []
+        for channel, block in enumerate(blocks):
+            map_box = grid.box(channel)
+            top = map_box.top + map_box.height + _STRIP_GAP
+            if block_style == "map":
+                box = _fit(block.shape[0], block.shape[1], map_box.left + (map_box.width - 0.5) / 2, top, size=0.5)
+            else:
+                box = _Box(map_box.left, top, map_box.width, block_height)
+                rules.append((box, block.shape[0], block.shape[1]))
+            _show(board, block, colormap, norm, box, GID_POOLED, channel)
+            if annotate:
+                _write_values(board, box, block, colormap, norm, GID_POOLED_VALUE, channel)
+        # White rules between cells, so a block reads as separate numbers.
+        for box, block_rows, block_columns in rules:
+            top, bottom, left, right = board.pixel_rectangle(box)
+            for k in range(1, block_columns):
+                edge = round(left + k * (right - left) / block_columns)
+                board.paint_rectangle(top, bottom, edge - 1, edge + 1, "white")
+            for k in range(1, block_rows):
+                edge = round(top + k * (bottom - top) / block_rows)
+                board.paint_rectangle(edge - 1, edge + 1, left, right, "white")
+        for row in range(rows):
+            map_box = grid.box(row * columns)
+            board.write(_GUTTER - 0.06, map_box.top + map_box.height + _STRIP_GAP + block_height / 2, "output",
+                        GID_POOLED_LABEL, ha="right", va="center")
+    else:
+        flat = out.ravel()[None, :]
+        _show(board, flat, colormap, norm, _Box(_GUTTER, unaligned_top, grid.width, _STRIP_HEIGHT), GID_POOLED, None)
+        board.write(_GUTTER, unaligned_top - 0.04, f"output[{sample}]: {flat.size} values", GID_POOLED_LABEL, ha="left")
+
+    if winners is not None:
+        _outline_cells(
+            board,
+            [(channel, grid.box(channel), *divmod(index, width), height, width) for channel, index in enumerate(winners)],
+        )
+
+    return board.finish(norm, colormap, "value", title, notes)
+
+
+def _plot_channel_pooling(x, pooled, kind, sample, drawn, title, notes, annotate) -> Figure:
+    batch, channels, height, width = x.shape
+    maps = _to_numpy(x[sample, :drawn])
+    out = _to_numpy(pooled[sample])
+    if out.ndim == 2:  # a kind that drops the channel dim: (N, H, W)
+        out = out[None]
+    if out.ndim != 3:
+        raise ValueError(
+            f"plot_pooling cannot draw kind {kind.name!r}: it pools over channels but returned shape "
+            f"{tuple(pooled.shape)}, not (N, k, H, W)"
+        )
+    outputs = out[:4]
+    maxima = x[sample].detach().amax(dim=0)
+    is_depth_max = outputs.shape[0] == 1 and torch.equal(pooled[sample].reshape(maxima.shape).to(maxima.dtype), maxima)
+    outline_winners = is_depth_max and max(height, width) <= ANNOTATE_MAX_SIDE
+    if outline_winners:
+        notes = notes + ["outlined: at each position, the cell that won the max"]
+
+    columns = _columns_for(drawn, height, width)
+    rows = math.ceil(drawn / columns)
+    grid = _Grid(drawn, columns, rows, height, width, 0.0)
+    result_panels = outputs.shape[0] + (1 if is_depth_max else 0)
+    # The results sit under the input maps, each the size of an input map box (cells line up by eye).
+    # With many small input maps, the result is drawn larger so its cells stay readable.
+    result_size = 1.0 if columns <= 4 else 1.5
+    results_width = result_panels * (result_size + _GAP_X) - _GAP_X
+    board_width = max(grid.width, results_width)
+    result_top = grid.height + _GAP_Y + 0.08 + _LABEL_HEIGHT
+    board_height = result_top + result_size
+    norm = _shared_norm([maps, outputs], symmetric=False)
+    colormap = matplotlib.colormaps[SEQUENTIAL_CMAP]
+    board = _Board(board_width, board_height, notes=len(notes))
+    grid.left = (board_width - grid.width) / 2
+    _draw_maps(board, grid, maps, colormap, norm, annotate)
+
+    # A rule between input and result, with the direction of travel.
+    rule_y = grid.height + _GAP_Y / 2 + 0.06
+    rule_left, rule_row = board.pixel(0, rule_y)
+    rule_right, _ = board.pixel(board_width, rule_y)
+    board.paint_rectangle(round(rule_row), round(rule_row) + 1, round(rule_left), round(rule_right), "#bbbbbb")
+    label = f"pooled across the {channels} channels"
+    label_width = len(label) * 0.6 * 8.5 / 72 * board.dpi  # DejaVu Sans averages 0.6 em a character
+    centre, _ = board.pixel(board_width / 2, rule_y)
+    # Clear the rule behind the label, as a label box would.
+    board.paint_rectangle(round(rule_row) - 8, round(rule_row) + 8, round(centre - label_width / 2 - 6),
+                          round(centre + label_width / 2 + 6), "white")
+    board.write(board_width / 2, rule_y, label, GID_POOLED_LABEL, va="center", colour="#333333")
+
+    results_left = (board_width - results_width) / 2
+    cell_points = board.points(result_size / max(height, width))
+    can_write = annotate and max(height, width) <= ANNOTATE_MAX_SIDE
+    for index in range(outputs.shape[0]):
+        box = _fit(height, width, results_left + index * (result_size + _GAP_X), result_top, size=result_size)
+        _show(board, outputs[index], colormap, norm, box, GID_POOLED, None)
+        label = "output" if outputs.shape[0] == 1 else f"output channel {index}"
+        board.write(box.left + box.width / 2, box.top - 0.04, label, GID_POOLED_LABEL)
+        if can_write:
+            _write_values(board, box, outputs[index], colormap, norm, GID_POOLED_VALUE)
+
+    if is_depth_max:
+        winners = x[sample].detach().argmax(dim=0).numpy()
+        box = _fit(height, width, results_left + outputs.shape[0] * (result_size + _GAP_X), result_top, size=result_size)
+        palette = ListedColormap([CATEGORICAL_COLOURS[c % len(CATEGORICAL_COLOURS)] for c in range(channels)])
+        _show(board, winners, palette, Normalize(-0.5, channels - 0.5), box, GID_WINNER_MAP, None)
+        board.write(box.left + box.width / 2, box.top - 0.04, "which channel won", GID_POOLED_LABEL)
+        written = False
+        if can_write:
+            size = min(_LARGEST_FONT, 0.9 * cell_points / (0.64 * len(str(channels - 1))), 0.55 * cell_points)
+            if size >= _SMALLEST_FONT:
+                written = True
+                _draw_cell_texts(
+                    board, box, height, width, [str(channel) for channel in winners.ravel()],
+                    [text_colour_on(palette(int(channel))) for channel in winners.ravel()], size, GID_WINNER_VALUE,
+                    None,
+                )
+        if not written:
+            # Past eight channels the colours repeat; each legend entry lists every channel it stands for.
+            present = sorted(set(winners.ravel().tolist()))
+            colour_count = len(CATEGORICAL_COLOURS)
+            entries = []
+            for colour_index in sorted({channel % colour_count for channel in present}):
+                sharing = [channel for channel in present if channel % colour_count == colour_index]
+                shown = ", ".join(str(channel) for channel in sharing[:4]) + (", ..." if len(sharing) > 4 else "")
+                entries.append((palette(colour_index), f"channel {shown}"))
+            _paint_legend(board, entries, "which channel won", left=0.05, bottom=board_height - 0.02)
+        # In the input maps, outline each position's winning cell in the channel it came from.
+        if outline_winners:
+            cells = [
+                (int(channel), grid.box(int(channel)), row, column, height, width)
+                for (row, column), channel in numpy.ndenumerate(winners)
+                if channel < drawn
+            ]
+            _outline_cells(board, cells)
+
+    return board.finish(norm, colormap, "value", title, notes)
+
+
+def _paint_legend(board: _Board, entries, title: str, left: float, bottom: float) -> None:
+    """A key of coloured squares and labels, its bottom-left corner at board point (left, bottom)."""
+    # Spacing fixed in inches, whatever the size of a box.
+    line = 0.16 / board.inches_per_box
+    column_width = 1.3 / board.inches_per_box
+    per_column = 4
+    rows = min(per_column, len(entries))
+    top = bottom - (rows + 1) * line
+    board.write(left, top, title, GID_LEGEND, size=7.5, ha="left", va="center")
+    for index, (colour, label) in enumerate(entries):
+        column, row = divmod(index, per_column)
+        x, y = left + column * column_width, top + (row + 1) * line
+        square_left, square_top = board.pixel(x, y - line * 0.35)
+        square_right, square_bottom = board.pixel(x + line * 0.7, y + line * 0.35)
+        board.paint_rectangle(round(square_top), round(square_bottom), round(square_left), round(square_right), colour)
+        board.write(x + line, y, label, GID_LEGEND, size=7.5, ha="left", va="center")

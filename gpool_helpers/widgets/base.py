@@ -1,0 +1,214 @@
+"""FigureView: a thin widget over two pure functions.
+
+Every widget in the collection is the same three parts: controls (sliders,
+dropdowns), an image of a matplotlib figure, and an HTML readout. What they
+show comes from two plain functions of the control values, which the tests
+call directly:
+
+- ``draw(**values) -> Figure``
+- ``describe(**values) -> str`` (HTML for the readout)
+
+Why not ``ipywidgets.interact``: it draws through an ``Output`` widget, and
+under strict nbval an ``Output`` widget leaks the first figure into the
+cell's stored outputs, so the notebook fails its own check
+(see the project's FINDINGS.md). An ``Image`` widget whose ``value`` is set
+from an observer shows the same thing and leaves the cell outputs alone.
+
+Setting a control from code redraws, exactly as moving it by hand::
+
+    view.controls["C"].value = 16
+    view.image.value      # new PNG bytes
+    view.readout.value    # new HTML
+
+Errors never reach the learner as a traceback: a failing ``draw`` or
+``describe``, or a size over ``max_elements``, puts a short message in the
+readout and hides the image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import math
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import ipywidgets
+from matplotlib.figure import Figure
+
+from ..viz.style import figure_to_png
+
+#: CSS classes every view carries, so browser tests can find its parts.
+VIEW_CLASS = "gpool-figure-view"
+IMAGE_CLASS = "gpool-figure-image"
+READOUT_CLASS = "gpool-figure-readout"
+
+#: Where a view's readout puts a message that is not the normal description.
+MESSAGE_CLASS = "gpool-figure-message"
+
+
+class FigureView:
+    """Controls + an image of ``draw(**values)`` + a readout of ``describe(**values)``.
+
+    ``controls`` maps a keyword name to a widget with a ``value`` (slider,
+    dropdown, checkbox...); ``draw`` and ``describe`` receive the values under
+    those names. ``max_elements`` guards the size: when the product of the
+    values of the controls named in ``size_controls`` (by default N, C, H and W,
+    whichever exist) is larger, nothing is drawn and the readout says why.
+    """
+
+    def __init__(
+        self,
+        controls: Mapping[str, ipywidgets.Widget],
+        draw: Callable[..., Figure],
+        describe: Callable[..., str] | None = None,
+        max_elements: int | None = None,
+        size_controls: Sequence[str] = ("N", "C", "H", "W"),
+        dpi: int | None = None,
+    ) -> None:
+        if not isinstance(controls, Mapping):
+            raise TypeError(
+                f"FigureView expects controls as a dict of name -> widget; got a {type(controls).__name__}"
+            )
+        for name, control in controls.items():
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ValueError(f"FigureView expects control names that are Python identifiers; got {name!r}")
+            if not isinstance(control, ipywidgets.Widget) or not control.has_trait("value"):
+                raise TypeError(
+                    f"FigureView expects control {name!r} to be an ipywidgets widget with a value; "
+                    f"got a {type(control).__name__}"
+                )
+        if not callable(draw):
+            raise TypeError(f"FigureView expects draw to be a function returning a Figure; got {draw!r}")
+        if describe is not None and not callable(describe):
+            raise TypeError(f"FigureView expects describe to be a function returning HTML or None; got {describe!r}")
+        if max_elements is not None and (
+            isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1
+        ):
+            raise ValueError(f"FigureView expects max_elements to be a positive int or None; got {max_elements!r}")
+
+        self.controls: dict[str, ipywidgets.Widget] = dict(controls)
+        self.draw = draw
+        self.describe = describe
+        self.max_elements = max_elements
+        self.size_controls = tuple(name for name in size_controls if name in self.controls)
+        self.dpi = dpi
+        #: The exception behind the last message in the readout, for debugging; None after a good draw.
+        self.last_error: BaseException | None = None
+        #: How many times the image was redrawn (tests and benchmarks read it).
+        self.redraw_count = 0
+        self._holding = False
+
+        # Shrink to the column rather than overflow it; never stretch past the PNG's own size.
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(max_width="100%", height="auto"))
+        self.readout = ipywidgets.HTML()
+        self.controls_box = ipywidgets.VBox(list(self.controls.values()))
+        self.widget = ipywidgets.VBox([self.controls_box, self.image, self.readout])
+        self.widget.add_class(VIEW_CLASS)
+        self.image.add_class(IMAGE_CLASS)
+        self.readout.add_class(READOUT_CLASS)
+
+        for control in self.controls.values():
+            control.observe(self._on_control_change, names="value")
+        self.refresh()
+
+    # -- reading and setting controls -------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[FigureView]:
+        """Change several controls and redraw once at the end::
+
+            with view.hold():
+                view.controls["H"].value = 7
+                view.controls["W"].value = 5
+        """
+        was_holding, self._holding = self._holding, True
+        try:
+            yield self
+        finally:
+            self._holding = was_holding
+            if not was_holding:
+                self.refresh()
+
+    def set(self, **values: Any) -> FigureView:
+        """Set several controls by name, redrawing once; returns the view for display."""
+        unknown = [name for name in values if name not in self.controls]
+        if unknown:
+            known = ", ".join(self.controls)
+            raise ValueError(f"FigureView.set got unknown control(s) {', '.join(unknown)}; the controls are {known}")
+        with self.hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+        return self
+
+    # -- drawing ----------------------------------------------------------------------
+
+    def element_count(self, values: Mapping[str, Any] | None = None) -> int | None:
+        """Product of the size controls' values, or None when the view has none."""
+        if not self.size_controls:
+            return None
+        values = self.values() if values is None else values
+        return math.prod(int(values[name]) for name in self.size_controls)
+
+    def refresh(self) -> None:
+        """Redraw the image and the readout from the current control values."""
+        values = self.values()
+        count = self.element_count(values)
+        if self.max_elements is not None and count is not None and count > self.max_elements:
+            product = "·".join(self.size_controls)
+            self._show_message(
+                f"{product} = {count:,} is more than this view draws (at most {self.max_elements:,}). "
+                "Make one of the sliders smaller.",
+                error=None,
+            )
+            return
+        try:
+            # Light compression: the PNG only travels to the browser, and level 1
+            # encodes several times faster than the default.
+            png = figure_to_png(self._checked_figure(values), compress_level=1)
+            description = self.describe(**values) if self.describe is not None else ""
+            if not isinstance(description, str):
+                raise TypeError(f"describe returned a {type(description).__name__}, not an HTML string")
+        except Exception as error:  # noqa: BLE001  (a learner's kernel must never see a traceback from a slider)
+            self._show_message(f"Could not draw this one: {error}", error=error)
+            return
+        self.image.value = png
+        self.image.layout.display = None
+        self.readout.value = description
+        self.last_error = None
+        self.redraw_count += 1
+
+    def _checked_figure(self, values: Mapping[str, Any]) -> Figure:
+        figure = self.draw(**values)
+        if not isinstance(figure, Figure):
+            raise TypeError(f"draw returned a {type(figure).__name__}, not a matplotlib Figure")
+        if self.dpi is not None:
+            figure.set_dpi(self.dpi)
+        return figure
+
+    def _show_message(self, message: str, error: BaseException | None) -> None:
+        # Hide the old picture: it would show a state the controls no longer describe.
+        self.image.layout.display = "none"
+        self.readout.value = f'<div class="{MESSAGE_CLASS}">{html.escape(message)}</div>'
+        self.last_error = error
+
+    def _on_control_change(self, change: Mapping[str, Any]) -> None:
+        if not self._holding:
+            self.refresh()
+
+    # -- display ----------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, dict) and "text/plain" in bundle:
+            # Where widgets cannot render (nbconvert, a terminal), say what this is,
+            # not the VBox's truncated list of children.
+            bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
+        return f"{type(self).__name__}({settings})"
