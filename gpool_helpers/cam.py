@@ -1,0 +1,116 @@
+"""Class activation maps (CAM) of a global-average-pooling model.
+
+Zhou, Khosla, Lapedriza, Oliva and Torralba, "Learning Deep Features for
+Discriminative Localization" (CVPR 2016, arXiv:1512.04150): when the last
+feature maps f_k (k = 1..K, each h x w) go through global average pooling and
+then one linear layer with weights w_k^c and bias b_c, the logit of class c is
+
+    logit_c = sum_k w_k^c * mean(f_k) + b_c = mean(sum_k w_k^c * f_k) + b_c,
+
+because the mean is linear. The map inside, M_c = sum_k w_k^c f_k (h x w), is
+the class activation map: it says where in the image the evidence for class c
+sits, and its average plus the bias *is* the logit. The identity needs GAP
+followed directly by a single linear layer; after a max, or a flatten with a
+hidden layer, there is no such map.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ._validation import describe
+from .models import PoolingHead, SmallCNN
+
+
+def _check_gap_model(model: object, function_name: str) -> SmallCNN:
+    if not isinstance(model, SmallCNN):
+        raise TypeError(f"{function_name} expects a SmallCNN with a GAP head; got {describe(model)}")
+    if not isinstance(model.head, PoolingHead) or model.head.kind != "avg":
+        raise ValueError(
+            f"{function_name} expects a SmallCNN with head 'avg' (global average pooling + one linear layer); "
+            f"got head {model.head_name!r}. Only then is a class logit the average of a map plus a bias."
+        )
+    return model
+
+
+def class_activation_maps(model: SmallCNN, images: Tensor) -> tuple[Tensor, Tensor]:
+    """Every class's map for every image, and the model's logits.
+
+    (N, 1, H, W) images -> maps (N, classes, h, w) and logits (N, classes),
+    with h, w the size of the last feature maps (H/2, W/2 for SmallCNN).
+    Runs in eval mode without gradients.
+    """
+    _check_gap_model(model, "class_activation_maps")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            features = model.features(images)
+            weights = model.head.classifier.weight  # (classes, K)
+            # M[n, c] = sum_k w[c, k] * f[n, k]: one weighted sum of maps per class.
+            maps = torch.einsum("ck,nkhw->nchw", weights, features)
+            logits = model.head(features)
+    finally:
+        model.train(was_training)
+    return maps, logits
+
+
+def logits_from_maps(maps: Tensor, bias: Tensor) -> Tensor:
+    """GAP of each map plus the class bias: (N, classes, h, w) -> (N, classes)."""
+    if not isinstance(maps, Tensor) or maps.dim() != 4:
+        raise ValueError(f"logits_from_maps expects maps shaped (N, classes, h, w); got {describe(maps)}")
+    if not isinstance(bias, Tensor) or bias.shape != maps.shape[1:2]:
+        raise ValueError(
+            f"logits_from_maps expects bias shaped ({maps.shape[1]},), one per class; got {describe(bias)}"
+        )
+    return maps.mean(dim=(2, 3)) + bias
+
+
+def largest_identity_error(model: SmallCNN, images: Tensor) -> float:
+    """max |logit - (GAP(map) + bias)| over all images and classes: float rounding only."""
+    maps, logits = class_activation_maps(model, images)
+    return float((logits - logits_from_maps(maps, model.head.classifier.bias.detach())).abs().max())
+
+
+def upsample_maps(maps: Tensor, size: tuple[int, int]) -> Tensor:
+    """Maps (N, classes, h, w) resized to the image size (N, classes, H, W), bilinearly.
+
+    Each feature position covers a 2x2 patch of pixels; bilinear resizing with
+    ``align_corners=False`` keeps every map value at its patch's centre.
+    """
+    if not isinstance(maps, Tensor) or maps.dim() != 4:
+        raise ValueError(f"upsample_maps expects maps shaped (N, classes, h, w); got {describe(maps)}")
+    return F.interpolate(maps, size=tuple(size), mode="bilinear", align_corners=False)
+
+
+def map_peaks(maps: Tensor, size: tuple[int, int]) -> Tensor:
+    """(row, column) in image pixels of each map's largest value: (N, h, w) -> (N, 2).
+
+    ``maps`` holds one map per image (pick the class first); they are resized to
+    ``size`` before the peak is found. Ties go to the first position in row order.
+    """
+    if not isinstance(maps, Tensor) or maps.dim() != 3:
+        raise ValueError(f"map_peaks expects one map per image, shaped (N, h, w); got {describe(maps)}")
+    resized = upsample_maps(maps.unsqueeze(1), size)[:, 0]
+    flat_index = resized.flatten(1).argmax(dim=1)
+    width = resized.shape[-1]
+    return torch.stack([flat_index // width, flat_index % width], dim=1)
+
+
+def pointing_accuracy(model: SmallCNN, images: Tensor, labels: Tensor, boxes: Tensor) -> float:
+    """The fraction of images whose true class's map peaks inside the object's box.
+
+    The "pointing game" of Zhang et al. ("Top-down Neural Attention by
+    Excitation Backprop", 2016, arXiv:1608.00507), with a box of zero margin:
+    a map that points at the object, not at the background around it.
+    ``boxes`` are (top, left, bottom, right), inclusive, as
+    :func:`gpool_helpers.data.make_shapes` returns them.
+    """
+    maps, _ = class_activation_maps(model, images)
+    true_class_maps = maps[torch.arange(len(labels)), labels]
+    peaks = map_peaks(true_class_maps, images.shape[-2:])
+    rows, columns = peaks[:, 0], peaks[:, 1]
+    inside = (rows >= boxes[:, 0]) & (rows <= boxes[:, 2]) & (columns >= boxes[:, 1]) & (columns <= boxes[:, 3])
+    return float(inside.float().mean())

@@ -1,0 +1,227 @@
+"""Small image data sets for notebook 07, offline, seeded and fast.
+
+Two sources, both made on the spot (nothing is ever downloaded):
+
+- :func:`load_digits_split`: scikit-learn's bundled handwritten digits
+  (1,797 greyscale images of 8x8 pixels, ten classes; the file ships inside
+  the scikit-learn package), split into train and test sets by a seed.
+  Used to compare classifier heads on real data.
+- :func:`make_shapes`: synthetic images of a circle, square, triangle or cross
+  drawn anywhere on a canvas of any size, with the box around each shape.
+  Used to test input-size freedom (train on one canvas size, test on another)
+  and localisation by class activation maps.
+
+Images come as float32 tensors shaped (N, 1, H, W) with values in [0, 1];
+labels as int64 tensors shaped (N,). The same seed gives the same tensors,
+bit for bit, on every run; every generator here is a local one, so making
+data never disturbs the notebook's global random state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy
+import torch
+
+#: The four shape classes, in label order.
+SHAPE_NAMES = ("circle", "square", "triangle", "cross")
+
+#: The ten digit classes, in label order.
+DIGIT_NAMES = tuple(str(digit) for digit in range(10))
+
+#: Digits pixels are integers 0-16 (scikit-learn's description of the set).
+_DIGITS_MAX_VALUE = 16.0
+
+#: Default half-size range of a shape, in pixels: big enough for a 3x3
+#: convolution to see corners, small enough that a 32x32 canvas has room to move.
+DEFAULT_SHAPE_RADIUS = (5, 8)
+
+
+@dataclass(frozen=True)
+class LabelledImages:
+    """Images with their labels.
+
+    - ``images``: float32 (N, 1, H, W), values in [0, 1];
+    - ``labels``: int64 (N,), indices into ``class_names``;
+    - ``boxes``: int64 (N, 4) as (top, left, bottom, right), inclusive pixel
+      bounds of the drawn shape, or ``None`` when there is nothing to locate.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    class_names: tuple[str, ...]
+    boxes: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        return (int(self.images.shape[-2]), int(self.images.shape[-1]))
+
+    def subset(self, indices: torch.Tensor | list[int]) -> "LabelledImages":
+        """The images at ``indices``, in that order."""
+        index = torch.as_tensor(indices, dtype=torch.long)
+        return LabelledImages(
+            self.images[index],
+            self.labels[index],
+            self.class_names,
+            None if self.boxes is None else self.boxes[index],
+        )
+
+
+@dataclass(frozen=True)
+class Split:
+    """A train set and a test set that share their classes."""
+
+    train: LabelledImages
+    test: LabelledImages
+
+
+def _check_int(value: object, name: str, function_name: str, minimum: int) -> int:
+    # bool is an int subclass; True as a count is almost always a slip.
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
+        raise TypeError(f"{function_name} expects {name} to be an int >= {minimum}; got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{function_name} expects {name} to be an int >= {minimum}; got {value!r}")
+    return int(value)
+
+
+def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
+    """scikit-learn's handwritten digits, split into train and test sets.
+
+    The split is stratified (every digit keeps its share in both sets) and
+    depends only on ``seed``. With the default 0.25, 1,347 images train and
+    450 test. Pixels are scaled from 0-16 to [0, 1].
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
+        raise ValueError(f"load_digits_split expects test_fraction strictly between 0 and 1; got {test_fraction!r}")
+    seed = _check_int(seed, "seed", "load_digits_split", 0)
+    digits = load_digits()
+    images = digits.images.astype(numpy.float32) / _DIGITS_MAX_VALUE
+    labels = digits.target.astype(numpy.int64)
+    train_images, test_images, train_labels, test_labels = train_test_split(
+        images, labels, test_size=test_fraction, random_state=seed, stratify=labels
+    )
+
+    def as_set(pixels: numpy.ndarray, targets: numpy.ndarray) -> LabelledImages:
+        # unsqueeze(1): the single grey channel, so the set is (N, 1, 8, 8).
+        return LabelledImages(torch.from_numpy(pixels).unsqueeze(1), torch.from_numpy(targets), DIGIT_NAMES)
+
+    return Split(as_set(train_images, train_labels), as_set(test_images, test_labels))
+
+
+def draw_shape(name: str, canvas_size: int, centre: tuple[int, int], radius: int) -> torch.Tensor:
+    """One shape as a float32 (canvas_size, canvas_size) mask of 0s and 1s.
+
+    ``centre`` is (row, column); ``radius`` is the half-size in pixels, so the
+    shape fits in the square of side 2 * radius + 1 around the centre.
+    """
+    if name not in SHAPE_NAMES:
+        raise ValueError(f"draw_shape expects name to be one of {', '.join(map(repr, SHAPE_NAMES))}; got {name!r}")
+    canvas_size = _check_int(canvas_size, "canvas_size", "draw_shape", 1)
+    radius = _check_int(radius, "radius", "draw_shape", 2)
+    row_centre, column_centre = centre
+    rows = torch.arange(canvas_size, dtype=torch.float32).unsqueeze(1) - row_centre
+    columns = torch.arange(canvas_size, dtype=torch.float32).unsqueeze(0) - column_centre
+    if name == "circle":
+        # radius + 0.5 so the disc reaches the same extreme pixels as the square.
+        mask = rows**2 + columns**2 <= (radius + 0.5) ** 2
+    elif name == "square":
+        # A filled square would be the circle's bigger twin; scaling it to about
+        # the same area keeps "how much ink" from giving the class away.
+        half = round(radius * 0.85)
+        mask = (rows.abs() <= half) & (columns.abs() <= half)
+    elif name == "triangle":
+        # Apex up: the half-width grows linearly from 0 at the top row to
+        # radius at the bottom row.
+        height_from_top = rows + radius
+        mask = (height_from_top >= 0) & (rows <= radius) & (columns.abs() <= height_from_top / 2 + 0.5)
+    else:
+        thickness = max(1, radius // 3)
+        mask = ((rows.abs() <= thickness) & (columns.abs() <= radius)) | (
+            (columns.abs() <= thickness) & (rows.abs() <= radius)
+        )
+    return mask.to(torch.float32)
+
+
+def make_shapes(
+    count: int,
+    canvas_size: int = 32,
+    seed: int = 0,
+    radius_range: tuple[int, int] = DEFAULT_SHAPE_RADIUS,
+    noise: float = 0.1,
+) -> LabelledImages:
+    """``count`` images, each one shape anywhere on a ``canvas_size`` square canvas.
+
+    Classes take turns (label i % 4 before shuffling), so every class has
+    ``count // 4`` or one more images. Each shape's radius is drawn from
+    ``radius_range`` (inclusive) and its centre uniformly from the positions
+    where it fits whole. ``noise`` is the standard deviation of Gaussian pixel
+    noise added everywhere, then clipped to [0, 1]. ``boxes`` hold each
+    shape's inclusive bounds (top, left, bottom, right).
+    """
+    function_name = "make_shapes"
+    count = _check_int(count, "count", function_name, 1)
+    canvas_size = _check_int(canvas_size, "canvas_size", function_name, 1)
+    seed = _check_int(seed, "seed", function_name, 0)
+    if (
+        not isinstance(radius_range, (tuple, list))
+        or len(radius_range) != 2
+        or not all(isinstance(r, int) and not isinstance(r, bool) for r in radius_range)
+        or not 2 <= radius_range[0] <= radius_range[1]
+    ):
+        raise ValueError(
+            f"{function_name} expects radius_range to be (smallest, largest) ints with 2 <= smallest <= largest; "
+            f"got {radius_range!r}"
+        )
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
+        raise ValueError(f"{function_name} expects noise to be a number >= 0; got {noise!r}")
+    smallest_canvas = 2 * radius_range[1] + 1
+    if canvas_size < smallest_canvas:
+        raise ValueError(
+            f"{function_name} expects canvas_size >= {smallest_canvas} so that a shape of radius "
+            f"{radius_range[1]} fits; got {canvas_size}"
+        )
+    generator = torch.Generator().manual_seed(seed)
+    labels = (torch.arange(count) % len(SHAPE_NAMES))[torch.randperm(count, generator=generator)]
+    radii = torch.randint(radius_range[0], radius_range[1] + 1, (count,), generator=generator)
+    # Uniform in [0, 1), scaled per image to the centres where its shape fits.
+    position_fractions = torch.rand(count, 2, generator=generator)
+    images = torch.empty(count, 1, canvas_size, canvas_size)
+    boxes = torch.empty(count, 4, dtype=torch.long)
+    for index in range(count):
+        radius = int(radii[index])
+        free_positions = canvas_size - 2 * radius
+        row, column = (radius + (position_fractions[index] * free_positions).long().clamp(max=free_positions - 1)).tolist()
+        mask = draw_shape(SHAPE_NAMES[int(labels[index])], canvas_size, (row, column), radius)
+        images[index, 0] = mask
+        inked_rows = mask.any(dim=1).nonzero().flatten()
+        inked_columns = mask.any(dim=0).nonzero().flatten()
+        boxes[index] = torch.stack([inked_rows[0], inked_columns[0], inked_rows[-1], inked_columns[-1]])
+    if noise > 0:
+        images = (images + noise * torch.randn(images.shape, generator=generator)).clamp_(0.0, 1.0)
+    return LabelledImages(images, labels.to(torch.long), SHAPE_NAMES, boxes)
+
+
+def make_shapes_split(
+    train_count: int,
+    test_count: int,
+    canvas_size: int = 32,
+    seed: int = 0,
+    radius_range: tuple[int, int] = DEFAULT_SHAPE_RADIUS,
+    noise: float = 0.1,
+) -> Split:
+    """Train and test shape sets drawn independently, from two seeds derived from ``seed``.
+
+    Seeds 2 * seed and 2 * seed + 1, so splits made from different seeds never
+    share a set.
+    """
+    seed = _check_int(seed, "seed", "make_shapes_split", 0)
+    train = make_shapes(train_count, canvas_size, seed=2 * seed, radius_range=radius_range, noise=noise)
+    test = make_shapes(test_count, canvas_size, seed=2 * seed + 1, radius_range=radius_range, noise=noise)
+    return Split(train, test)

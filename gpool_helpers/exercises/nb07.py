@@ -1,0 +1,201 @@
+"""Exercises for notebook 07, global pooling at work in a small CNN.
+
+- q1: compute class activation maps by hand from feature maps and classifier weights.
+- q2: the shape of the class activation maps of a batch on a larger canvas.
+- q3: multiple choice: why the GAP model's accuracy falls on a larger canvas.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion
+
+
+def _reference_maps(features: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    return torch.einsum("ck,nkhw->nchw", weight, features)
+
+
+def _seeded_pair(batch: int, channels: int, classes: int, height: int, width: int, seed: int):
+    generator = torch.Generator().manual_seed(seed)
+    # ReLU features are never negative; the checker feeds the same kind of maps.
+    features = torch.rand(batch, channels, height, width, generator=generator)
+    weight = torch.randn(classes, channels, generator=generator)
+    return features, weight
+
+
+_CASES = [
+    Case("one image, 32 channels of 4x4, 10 classes", lambda: _seeded_pair(1, 32, 10, 4, 4, 0), batch_size=1),
+    Case("batch of 3, 8 channels of 12x12, 4 classes", lambda: _seeded_pair(3, 8, 4, 12, 12, 1), batch_size=3),
+    Case("batch of 2, non-square 5x7 maps, 6 channels, 3 classes", lambda: _seeded_pair(2, 6, 3, 5, 7, 2), batch_size=2),
+]
+
+
+def _same_as(output, candidate) -> bool:
+    return (
+        isinstance(output, torch.Tensor)
+        and output.shape == candidate.shape
+        and torch.allclose(output.double(), candidate.double(), atol=1e-5, rtol=1e-4)
+    )
+
+
+def _averaged(features, weight):
+    return _reference_maps(features, weight) / features.shape[1]
+
+
+def _pooled(features, weight):
+    return features.mean(dim=(2, 3)) @ weight.T
+
+
+def _normalised(features, weight):
+    maps = _reference_maps(features, weight)
+    low = maps.amin(dim=(2, 3), keepdim=True)
+    high = maps.amax(dim=(2, 3), keepdim=True)
+    return (maps - low) / (high - low)
+
+
+def _unweighted(features, weight):
+    return features.sum(dim=1, keepdim=True).expand(-1, weight.shape[0], -1, -1)
+
+
+q1 = FunctionQuestion(
+    qid="nb07.q1",
+    prompt=(
+        "Write my_class_activation_maps(features, weight): features are the last feature maps, "
+        "shaped (N, K, h, w); weight is the linear layer's weight after GAP, shaped (classes, K). "
+        "Return the class activation maps M[n, c] = sum over k of weight[c, k] * features[n, k], "
+        "shaped (N, classes, h, w)."
+    ),
+    reference=_reference_maps,
+    cases=_CASES,
+    hints=[
+        "One map per class: a weighted sum of the K feature maps, with class c's row of weight as the weights.",
+        "weight[c, k] has to multiply a whole h x w map: reshape weight to (1, classes, K, 1, 1) and features "
+        "to (N, 1, K, h, w), multiply, then sum over the K dim. Or one line: torch.einsum('ck,nkhw->nchw', weight, features).",
+    ],
+    solution_code="""
+import torch
+
+
+def my_class_activation_maps(features, weight):
+    # For every image n and class c: sum_k weight[c, k] * features[n, k], an h x w map.
+    return torch.einsum("ck,nkhw->nchw", weight, features)
+""",
+    answer_name="my_class_activation_maps",
+    mistakes=[
+        Mistake(
+            "averaged over channels",
+            "Your maps are the right ones divided by K: CAM sums the weighted feature maps, "
+            "it does not average them (the weights already say how much each map counts).",
+            lambda output, args, expected: _same_as(output, _averaged(*args)),
+            example=_averaged,
+        ),
+        Mistake(
+            "pooled",
+            "You returned one number per class: that is GAP followed by the linear layer (the logits "
+            "without the bias). A class activation map keeps the h x w positions: sum over k before any mean.",
+            lambda output, args, expected: _same_as(output, _pooled(*args)),
+            example=_pooled,
+        ),
+        Mistake(
+            "normalised",
+            "Your maps are rescaled to [0, 1]. That is fine for a picture, but then GAP of the map plus the "
+            "bias is no longer the logit: return the raw weighted sums.",
+            lambda output, args, expected: _same_as(output, _normalised(*args)),
+            example=_normalised,
+        ),
+        Mistake(
+            "unweighted",
+            "Every class got the same map, the plain sum of the feature maps: multiply each map by "
+            "weight[c, k] first, so that each class weighs the maps its own way.",
+            lambda output, args, expected: _same_as(output, _unweighted(*args)),
+            example=_unweighted,
+        ),
+    ],
+)
+
+
+# The GAP model of the notebook: 32 channels, 4 shape classes, one 2x2 max
+# pooling in its body; a batch of 5 images on the 48x48 canvas.
+_BATCH, _CLASSES, _CHANNELS, _CANVAS = 5, 4, 32, 48
+
+
+def _is_shape(value, shape: tuple[int, ...]) -> bool:
+    return isinstance(value, tuple) and tuple(value) == shape
+
+
+q2 = ValueQuestion(
+    qid="nb07.q2",
+    prompt=(
+        f"The notebook's GAP model (32 channels in its last feature maps, {_CLASSES} shape classes, one 2x2 "
+        f"max pooling in its body) gets a batch of {_BATCH} images on a {_CANVAS}x{_CANVAS} canvas, shaped "
+        f"({_BATCH}, 1, {_CANVAS}, {_CANVAS}). What is the shape of class_activation_maps(model, images)[0], "
+        "the maps? Answer with a tuple, e.g. answer = (1, 2, 3, 4)."
+    ),
+    expected=(_BATCH, _CLASSES, _CANVAS // 2, _CANVAS // 2),
+    hints=[
+        "There is one map per image and per class.",
+        "A map lives where the last feature maps live: the body halves the height and width once.",
+    ],
+    solution_code=f"""
+# One map per (image, class), at the size of the last feature maps: the canvas halved once.
+answer = ({_BATCH}, {_CLASSES}, {_CANVAS} // 2, {_CANVAS} // 2)
+""",
+    answer_name="answer",
+    mistakes=[
+        Mistake(
+            "image size",
+            "That is the image size. The maps have the size of the last feature maps (the body halves H and W); "
+            "they are only resized to the image for the picture.",
+            lambda value, args, expected: _is_shape(value, (_BATCH, _CLASSES, _CANVAS, _CANVAS)),
+            example=(_BATCH, _CLASSES, _CANVAS, _CANVAS),
+        ),
+        Mistake(
+            "the logits",
+            "That is the shape of the logits: the maps keep the positions, one h x w map per class.",
+            lambda value, args, expected: _is_shape(value, (_BATCH, _CLASSES)),
+            example=(_BATCH, _CLASSES),
+        ),
+        Mistake(
+            "the features",
+            f"That is the feature maps' shape, one per channel. CAM mixes the {_CHANNELS} channels into one "
+            "map per class.",
+            lambda value, args, expected: _is_shape(value, (_BATCH, _CHANNELS, _CANVAS // 2, _CANVAS // 2)),
+            example=(_BATCH, _CHANNELS, _CANVAS // 2, _CANVAS // 2),
+        ),
+    ],
+)
+
+
+q3 = ThoughtQuestion(
+    qid="nb07.q3",
+    prompt=(
+        "The GAP model runs on 48x48 canvases but labels far fewer of them right than at its training size, "
+        "24x24, while its class activation maps still peak on the shape. Why?\n"
+        "  A: the linear layer's weights were built for 12x12 maps and are misapplied to 24x24 maps\n"
+        "  B: the mean spreads the shape's evidence over 4 times as many positions, so the background's "
+        "share of each map and the biases decide more of the logit\n"
+        "  C: on a larger canvas the shapes look smaller to the convolutions\n"
+        "  D: max pooling in the body throws away the shape on larger canvases\n"
+        "Answer with a letter, e.g. answer = 'A'."
+    ),
+    hints=[
+        "The logit is GAP(map) + bias. Which part of that changes when the canvas grows and the shape does not?",
+        "The shape covers about a quarter as much of a 48x48 canvas as of a 24x24 one.",
+    ],
+    solution_code="""
+# logit = mean of the map + bias: the shape's part of the mean shrinks 4x, the background's part does not.
+answer = "B"
+""",
+    answer_name="answer",
+    choices=("A", "B", "C", "D"),
+    correct_choice="B",
+    explanations={
+        "A": "The linear layer sees one number per channel, whatever the map size: nothing in it depends on h, w.",
+        "B": "Right: an average dilutes a small object. Global max pooling does not, which is why GMP keeps its accuracy.",
+        "C": "The shapes are drawn with the same radii on both canvases; only the empty area around them grows.",
+        "D": "The body is the same convolutions at every size, and the maps still peak on the shape: the shape is seen.",
+    },
+)
+
+QUESTIONS = (q1, q2, q3)

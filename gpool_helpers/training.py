@@ -1,0 +1,340 @@
+"""Training and comparing the heads of :class:`~gpool_helpers.models.SmallCNN`, reproducibly.
+
+Every run happens inside :func:`seeded_run`, which makes it a function of its
+seed alone on the CPU:
+
+- the global torch random state (weight initialisation, dropout) is seeded
+  inside ``torch.random.fork_rng``, so the notebook's own random state is the
+  same before and after;
+- batches are shuffled with a local ``torch.Generator``;
+- ``torch.use_deterministic_algorithms(True)`` turns any non-deterministic op
+  into an error instead of a silent difference;
+- one intra-op thread: a sum split across threads can add in a different
+  order on a machine with another core count, and the last bits of the weights
+  would then drift. These models are small enough that one thread is also
+  about as fast.
+
+The progress bar comes from ``tqdm.auto``: a widget in JupyterLab, text in a
+terminal. In a notebook its stored output is the bar as first displayed
+("0/N [00:00<?, ?it/s]"), which is the same on every run; the numbers worth
+keeping are returned and printed by the caller, never read off the bar.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import statistics
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .data import LabelledImages, Split
+from .models import SmallCNN, count_multiply_adds, count_parameters, head_label
+
+#: Lin, Chen and Yan, "Network In Network" (2013, arXiv:1312.4400), CIFAR-10
+#: test error in percent of the same network with three different heads.
+NIN_CIFAR10_TEST_ERROR = {"flatten": 11.59, "flatten-dropout": 10.88, "avg": 10.41}
+
+
+@contextlib.contextmanager
+def seeded_run(seed: int) -> Iterator[None]:
+    """Seed torch, run deterministically on one thread, then put everything back."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seeded_run expects seed to be an int >= 0; got {seed!r}")
+    threads = torch.get_num_threads()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        torch.set_num_threads(1)
+        torch.use_deterministic_algorithms(True)
+        try:
+            yield
+        finally:
+            torch.use_deterministic_algorithms(deterministic)
+            torch.set_num_threads(threads)
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """What one training run leaves behind (accuracies are fractions in [0, 1])."""
+
+    head: str
+    seed: int
+    epoch_losses: tuple[float, ...]
+    train_accuracy: float
+    test_accuracy: float
+    image_size: tuple[int, int]
+    model: SmallCNN = field(repr=False, compare=False)
+
+    @property
+    def gap(self) -> float:
+        """Train accuracy minus test accuracy: how much the model over-fits."""
+        return self.train_accuracy - self.test_accuracy
+
+
+def _check_set(data: object, name: str, function_name: str) -> LabelledImages:
+    if not isinstance(data, LabelledImages):
+        raise TypeError(f"{function_name} expects {name} to be a LabelledImages (see gpool_helpers.data); got a {type(data).__name__}")
+    if len(data) == 0:
+        raise ValueError(f"{function_name} expects {name} to hold at least one image; got none")
+    return data
+
+
+def accuracy(model: nn.Module, data: LabelledImages, batch_size: int = 512) -> float:
+    """The fraction of ``data`` that ``model`` labels right, in eval mode (no dropout)."""
+    _check_set(data, "data", "accuracy")
+    was_training = model.training
+    model.eval()
+    correct = 0
+    try:
+        with torch.no_grad():
+            for start in range(0, len(data), batch_size):
+                logits = model(data.images[start : start + batch_size])
+                correct += int((logits.argmax(dim=1) == data.labels[start : start + batch_size]).sum())
+    finally:
+        model.train(was_training)
+    return correct / len(data)
+
+
+def train_model(
+    model: nn.Module,
+    train: LabelledImages,
+    test: LabelledImages | None = None,
+    epochs: int = 20,
+    batch_size: int = 128,
+    learning_rate: float = 1e-2,
+    seed: int = 0,
+    progress: bool | tqdm = True,
+) -> TrainingRun:
+    """Train ``model`` in place with Adam and cross-entropy; return its :class:`TrainingRun`.
+
+    The batches of each epoch are a fresh shuffle from a generator seeded with
+    ``seed``. ``model`` should have been built inside ``seeded_run(seed)`` (as
+    :func:`train_head` does) for the whole run to depend on the seed alone.
+    ``progress`` is True for a new bar over the epochs, False for none, or an
+    existing tqdm bar to advance by one per epoch.
+    """
+    function_name = "train_model"
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"{function_name} expects model to be a torch.nn.Module; got a {type(model).__name__}")
+    _check_set(train, "train", function_name)
+    if test is not None:
+        _check_set(test, "test", function_name)
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{function_name} expects {name} to be a positive int; got {value!r}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
+        raise ValueError(f"{function_name} expects learning_rate to be a positive number; got {learning_rate!r}")
+    own_bar = progress is True
+    if own_bar:
+        bar = tqdm(total=epochs, desc="training", leave=True)
+    else:
+        # A tqdm bar is falsy when its total is 0, so test for the flags by identity.
+        bar = None if progress is False or progress is None else progress
+    epoch_losses = []
+    with seeded_run(seed):
+        generator = torch.Generator().manual_seed(seed)
+        optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        loss_function = nn.CrossEntropyLoss()
+        model.train()
+        for _ in range(epochs):
+            order = torch.randperm(len(train), generator=generator)
+            total_loss = 0.0
+            for start in range(0, len(train), batch_size):
+                batch = order[start : start + batch_size]
+                optimiser.zero_grad()
+                loss = loss_function(model(train.images[batch]), train.labels[batch])
+                loss.backward()
+                optimiser.step()
+                total_loss += loss.item() * len(batch)
+            epoch_losses.append(total_loss / len(train))
+            if bar is not None:
+                bar.update(1)
+        model.eval()
+        train_accuracy = accuracy(model, train)
+        test_accuracy = accuracy(model, test) if test is not None else math.nan
+    if own_bar:
+        bar.close()
+    head = getattr(model, "head_name", type(model).__name__)
+    return TrainingRun(head, seed, tuple(epoch_losses), train_accuracy, test_accuracy, train.image_size, model)
+
+
+def build_model(head: str, data: LabelledImages, seed: int, **model_options) -> SmallCNN:
+    """A :class:`SmallCNN` for ``data``'s image size and classes, initialised from ``seed``."""
+    with seeded_run(seed):
+        return SmallCNN(
+            head,
+            num_classes=len(data.class_names),
+            in_channels=int(data.images.shape[1]),
+            input_size=data.image_size,
+            **model_options,
+        )
+
+
+def train_head(
+    head: str,
+    split: Split,
+    seed: int = 0,
+    epochs: int = 20,
+    batch_size: int = 128,
+    learning_rate: float = 1e-2,
+    progress: bool | tqdm = True,
+    **model_options,
+) -> TrainingRun:
+    """Build a model with ``head``, train it on ``split.train``, score it on ``split.test``."""
+    if not isinstance(split, Split):
+        raise TypeError(f"train_head expects split to be a Split (see gpool_helpers.data); got a {type(split).__name__}")
+    model = build_model(head, split.train, seed, **model_options)
+    return train_model(
+        model,
+        split.train,
+        split.test,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        progress=progress,
+    )
+
+
+def compare_heads(
+    split: Split,
+    heads: Sequence[str] = ("flatten", "flatten-dropout", "avg", "max"),
+    seeds: Sequence[int] = (0, 1, 2),
+    epochs: int = 20,
+    batch_size: int = 128,
+    learning_rate: float = 1e-2,
+    progress: bool = True,
+    **model_options,
+) -> list[TrainingRun]:
+    """Train every head with every seed on ``split``; one progress bar for all of them."""
+    heads, seeds = tuple(heads), tuple(seeds)
+    if not heads or not seeds:
+        raise ValueError(f"compare_heads expects at least one head and one seed; got heads={heads!r}, seeds={seeds!r}")
+    count = len(heads) * len(seeds)
+    bar = tqdm(total=count * epochs, desc=f"training {count} models") if progress else None
+    try:
+        return [
+            train_head(
+                head,
+                split,
+                seed=seed,
+                epochs=epochs,
+                batch_size=batch_size,
+                learning_rate=learning_rate,
+                progress=bar if bar is not None else False,
+                **model_options,
+            )
+            for head in heads
+            for seed in seeds
+        ]
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def canvas_sweep(
+    models: dict[str, nn.Module],
+    canvas_sizes: Sequence[int],
+    count: int = 300,
+    seed: int = 1,
+    **shape_options,
+) -> dict[str, list[float]]:
+    """Accuracy of each model on fresh shapes drawn on each canvas size.
+
+    The shapes at every size come from the same ``seed`` (so with the seed of a
+    test set, the size it was made at reproduces it). Scored inside
+    :func:`seeded_run` so the numbers do not depend on the thread count.
+    """
+    from .data import make_shapes
+
+    if not models or not canvas_sizes:
+        raise ValueError("canvas_sweep expects at least one model and one canvas size")
+    results: dict[str, list[float]] = {label: [] for label in models}
+    with seeded_run(seed):
+        for size in canvas_sizes:
+            shapes = make_shapes(count, canvas_size=size, seed=seed, **shape_options)
+            for label, model in models.items():
+                results[label].append(accuracy(model, shapes))
+    return results
+
+
+@dataclass(frozen=True)
+class HeadSummary:
+    """One row of the comparison table: a head over several seeds.
+
+    Accuracies are in percent; ``*_spread`` is the standard deviation over the
+    seeds (0 for a single seed). ``multiply_adds`` counts the head only,
+    per image; ``parameters`` too (the body is the same for every head).
+    """
+
+    head: str
+    seeds: int
+    parameters: int
+    multiply_adds: int
+    train_mean: float
+    train_spread: float
+    test_mean: float
+    test_spread: float
+    gap_mean: float
+    gap_spread: float
+
+    @property
+    def label(self) -> str:
+        return head_label(self.head)
+
+    @property
+    def nin_test_error(self) -> float | None:
+        """The NIN paper's CIFAR-10 test error for this kind of head, if it has one."""
+        return NIN_CIFAR10_TEST_ERROR.get(self.head)
+
+
+def _mean_and_spread(values: Sequence[float]) -> tuple[float, float]:
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+def summarise_runs(runs: Sequence[TrainingRun]) -> list[HeadSummary]:
+    """One :class:`HeadSummary` per head, in the order the heads first appear."""
+    if not runs:
+        raise ValueError("summarise_runs expects at least one TrainingRun; got none")
+    rows = []
+    for head in dict.fromkeys(run.head for run in runs):
+        mine = [run for run in runs if run.head == head]
+        model = mine[0].model
+        image_shape = (1, model.in_channels, *mine[0].image_size)
+        train = _mean_and_spread([100 * run.train_accuracy for run in mine])
+        test = _mean_and_spread([100 * run.test_accuracy for run in mine])
+        gap = _mean_and_spread([100 * run.gap for run in mine])
+        rows.append(
+            HeadSummary(
+                head,
+                len(mine),
+                count_parameters(model.head),
+                count_multiply_adds(model, image_shape)["head"],
+                *train,
+                *test,
+                *gap,
+            )
+        )
+    return rows
+
+
+def format_summary(rows: Sequence[HeadSummary]) -> str:
+    """The comparison as a fixed-width text table, NIN's CIFAR-10 column beside ours."""
+    header = (
+        f"{'head':<24}{'params':>8}{'mult-adds':>11}{'train %':>15}{'test %':>15}"
+        f"{'train-test':>14}{'NIN CIFAR-10 test error %':>27}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        nin = f"{row.nin_test_error:.2f}" if row.nin_test_error is not None else "-"
+        lines.append(
+            f"{row.label:<24}{row.parameters:>8,}{row.multiply_adds:>11,}"
+            f"{row.train_mean:>9.1f} ± {row.train_spread:<3.1f}{row.test_mean:>9.1f} ± {row.test_spread:<3.1f}"
+            f"{row.gap_mean:>8.1f} ± {row.gap_spread:<3.1f}{nin:>27}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Notebook 07's exercises: beyond the generic checks of test_exercise_sets.py,
+the answers agree with the real model and package code they are about."""
+
+from __future__ import annotations
+
+import torch
+
+from gpool_helpers.cam import class_activation_maps
+from gpool_helpers.exercises import nb07
+from gpool_helpers.exercises.core import Outcome
+from gpool_helpers.models import SmallCNN
+
+
+def _solution():
+    return nb07.q1.solved_answer()
+
+
+def test_q1_solution_reproduces_the_package_maps(generator):
+    torch.manual_seed(0)
+    model = SmallCNN("avg", num_classes=4).eval()
+    images = torch.rand(2, 1, 12, 12, generator=generator)
+    maps, _ = class_activation_maps(model, images)
+    with torch.no_grad():
+        by_hand = _solution()(model.features(images), model.head.classifier.weight)
+    assert torch.allclose(by_hand, maps, atol=1e-6)
+
+
+def test_q1_loop_answer_is_accepted():
+    def with_loops(features, weight):
+        maps = torch.zeros(features.shape[0], weight.shape[0], *features.shape[2:])
+        for c in range(weight.shape[0]):
+            for k in range(weight.shape[1]):
+                maps[:, c] = maps[:, c] + weight[c, k] * features[:, k]
+        return maps
+
+    assert nb07.q1.check(with_loops).outcome is Outcome.CORRECT
+
+
+def test_q1_batch_one_only_answer_is_explained():
+    def first_image_only(features, weight):
+        return torch.einsum("ck,khw->chw", weight, features[0]).unsqueeze(0)
+
+    feedback = nb07.q1.check(first_image_only)
+    assert feedback.outcome is Outcome.INCORRECT
+    assert "keep the batch dim N" in feedback.text
+
+
+def test_q1_transposed_weight_raises_and_is_reported():
+    feedback = nb07.q1.check(lambda features, weight: torch.einsum("kc,nkhw->nchw", weight, features))
+    assert feedback.outcome is Outcome.ERROR
+    assert "RuntimeError" in feedback.text
+
+
+def test_q2_expected_shape_is_what_the_model_gives():
+    torch.manual_seed(0)
+    model = SmallCNN("avg", num_classes=4, channels=(16, 32))
+    maps, _ = class_activation_maps(model, torch.rand(5, 1, 48, 48))
+    assert nb07.q2.check(tuple(maps.shape)).outcome is Outcome.CORRECT
+    assert nb07.q2.check(maps.shape).outcome is Outcome.CORRECT  # torch.Size is a tuple
+
+
+def test_q3_accepts_lower_case_and_explains_wrong_letters():
+    assert nb07.q3.check(" b ").outcome is Outcome.CORRECT
+    wrong = nb07.q3.check("A")
+    assert wrong.outcome is Outcome.INCORRECT and "one number per channel" in wrong.text

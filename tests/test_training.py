@@ -1,0 +1,187 @@
+"""Training: reproducible with a seed, leaves global state alone, summarises honestly."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from gpool_helpers.data import Split, load_digits_split, make_shapes, make_shapes_split
+from gpool_helpers.models import SmallCNN
+from gpool_helpers.training import (
+    NIN_CIFAR10_TEST_ERROR,
+    TrainingRun,
+    accuracy,
+    build_model,
+    canvas_sweep,
+    compare_heads,
+    format_summary,
+    seeded_run,
+    summarise_runs,
+    train_head,
+    train_model,
+)
+
+
+@pytest.fixture(scope="module")
+def small_digits() -> Split:
+    digits = load_digits_split(seed=0)
+    return Split(digits.train.subset(range(256)), digits.test.subset(range(128)))
+
+
+def _weights(model: torch.nn.Module) -> list[torch.Tensor]:
+    return [parameter.detach().clone() for parameter in model.parameters()]
+
+
+@pytest.mark.parametrize("head", ["flatten-dropout", "avg"])
+def test_same_seed_same_run_bit_for_bit(small_digits, head):
+    first = train_head(head, small_digits, seed=3, epochs=2, progress=False)
+    second = train_head(head, small_digits, seed=3, epochs=2, progress=False)
+    assert first.epoch_losses == second.epoch_losses
+    assert (first.train_accuracy, first.test_accuracy) == (second.train_accuracy, second.test_accuracy)
+    for a, b in zip(_weights(first.model), _weights(second.model)):
+        assert torch.equal(a, b)
+
+
+def test_another_seed_gives_another_run(small_digits):
+    first = train_head("avg", small_digits, seed=0, epochs=1, progress=False)
+    second = train_head("avg", small_digits, seed=1, epochs=1, progress=False)
+    assert first.epoch_losses != second.epoch_losses
+
+
+def test_training_learns_something(small_digits):
+    run = train_head("flatten", small_digits, seed=0, epochs=8, progress=False)
+    assert run.epoch_losses[-1] < run.epoch_losses[0] / 2
+    assert run.train_accuracy > 0.8 and run.test_accuracy > 0.5
+    assert math.isclose(run.gap, run.train_accuracy - run.test_accuracy)
+    assert not run.model.training  # left ready for use
+
+
+def test_a_run_does_not_depend_on_the_threads_or_the_global_seed(small_digits):
+    threads = torch.get_num_threads()
+    torch.manual_seed(999)
+    torch.set_num_threads(1)
+    try:
+        first = train_head("avg", small_digits, seed=2, epochs=1, progress=False)
+    finally:
+        torch.set_num_threads(threads)
+    torch.manual_seed(12345)
+    second = train_head("avg", small_digits, seed=2, epochs=1, progress=False)
+    assert first.epoch_losses == second.epoch_losses
+
+
+def test_training_leaves_global_state_as_it_was(small_digits):
+    threads = torch.get_num_threads()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.manual_seed(42)
+    expected = torch.rand(3)
+    torch.manual_seed(42)
+    train_head("flatten-dropout", small_digits, seed=0, epochs=1, progress=False)
+    assert torch.equal(torch.rand(3), expected)
+    assert torch.get_num_threads() == threads
+    assert torch.are_deterministic_algorithms_enabled() == deterministic
+
+
+def test_seeded_run_restores_state_after_an_error():
+    threads = torch.get_num_threads()
+    with pytest.raises(RuntimeError, match="inside"):
+        with seeded_run(0):
+            assert torch.get_num_threads() == 1
+            assert torch.are_deterministic_algorithms_enabled()
+            raise RuntimeError("inside")
+    assert torch.get_num_threads() == threads
+    assert not torch.are_deterministic_algorithms_enabled()
+
+
+def test_build_model_is_seeded_and_sized_from_the_data(small_digits):
+    first = build_model("flatten", small_digits.train, seed=4)
+    second = build_model("flatten", small_digits.train, seed=4)
+    for a, b in zip(_weights(first), _weights(second)):
+        assert torch.equal(a, b)
+    assert first.head.feature_shape == (32, 4, 4)
+    assert first.num_classes == 10
+
+
+def test_accuracy_counts_right_answers_and_keeps_the_mode():
+    data = make_shapes(8, canvas_size=24, seed=0)
+
+    class Oracle(torch.nn.Module):
+        # Answers with the true labels for the first half, wrongly for the rest.
+        def forward(self, images):
+            labels = data.labels[: len(images)].clone()
+            labels[len(images) // 2 :] = (labels[len(images) // 2 :] + 1) % 4
+            return torch.nn.functional.one_hot(labels, 4).float()
+
+    oracle = Oracle().train()
+    assert accuracy(oracle, data, batch_size=8) == 0.5
+    assert oracle.training
+
+
+def test_compare_heads_and_the_summary_table(small_digits):
+    runs = compare_heads(small_digits, heads=("flatten", "avg"), seeds=(0, 1), epochs=1, progress=False)
+    assert [(run.head, run.seed) for run in runs] == [("flatten", 0), ("flatten", 1), ("avg", 0), ("avg", 1)]
+    rows = summarise_runs(runs)
+    assert [row.head for row in rows] == ["flatten", "avg"]
+    flatten, gap = rows
+    assert flatten.parameters == 512 * 64 + 64 + 64 * 10 + 10 and gap.parameters == 32 * 10 + 10
+    assert gap.multiply_adds == 320
+    tests = [100 * run.test_accuracy for run in runs[:2]]
+    assert math.isclose(flatten.test_mean, sum(tests) / 2)
+    assert math.isclose(flatten.test_spread, abs(tests[0] - tests[1]) / math.sqrt(2))
+    assert flatten.nin_test_error == NIN_CIFAR10_TEST_ERROR["flatten"] == 11.59
+    table = format_summary(rows)
+    assert "flatten + FC" in table and "GAP + linear" in table and "11.59" in table and "10.41" in table
+    assert f"{flatten.test_mean:.1f} ± {flatten.test_spread:.1f}" in table
+
+
+def test_a_single_seed_has_no_spread(small_digits):
+    rows = summarise_runs(compare_heads(small_digits, heads=("max",), seeds=(0,), epochs=1, progress=False))
+    assert rows[0].train_spread == 0.0 and rows[0].nin_test_error is None
+
+
+def test_canvas_sweep_reproduces_the_test_set_at_its_own_size():
+    split = make_shapes_split(64, 32, canvas_size=24, seed=0)
+    run = train_head("avg", split, seed=0, epochs=1, batch_size=32, progress=False)
+    sweep = canvas_sweep({"gap": run.model}, (24, 36), count=32, seed=1)
+    assert sweep["gap"][0] == run.test_accuracy
+    assert len(sweep["gap"]) == 2 and 0.0 <= sweep["gap"][1] <= 1.0
+
+
+def test_progress_bar_can_be_shared(small_digits):
+    import io
+
+    from tqdm import tqdm
+
+    with tqdm(total=6, file=io.StringIO()) as bar:
+        train_head("avg", small_digits, seed=0, epochs=3, progress=bar)
+        assert bar.n == 3
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda s: train_model("model", s.train), TypeError, "train_model expects model"),
+        (lambda s: train_model(SmallCNN("avg"), s.train.images), TypeError, "LabelledImages"),
+        (lambda s: train_model(SmallCNN("avg"), s.train, epochs=0), ValueError, "epochs"),
+        (lambda s: train_model(SmallCNN("avg"), s.train, batch_size=-1), ValueError, "batch_size"),
+        (lambda s: train_model(SmallCNN("avg"), s.train, learning_rate=0), ValueError, "learning_rate"),
+        (lambda s: train_model(SmallCNN("avg"), s.train.subset([])), ValueError, "at least one image"),
+        (lambda s: train_head("avg", s.train), TypeError, "train_head expects split"),
+        (lambda s: train_head("avg", s, seed=-1), ValueError, "seed"),
+        (lambda s: compare_heads(s, heads=()), ValueError, "compare_heads"),
+        (lambda s: summarise_runs([]), ValueError, "summarise_runs"),
+        (lambda s: canvas_sweep({}, (24,)), ValueError, "canvas_sweep"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(small_digits, call, error, words):
+    with pytest.raises(error) as raised:
+        call(small_digits)
+    assert words in str(raised.value)
+
+
+def test_training_run_is_a_plain_record(small_digits):
+    run = train_head("avg", small_digits, seed=0, epochs=1, progress=False)
+    assert isinstance(run, TrainingRun)
+    assert run.image_size == (8, 8) and len(run.epoch_losses) == 1
+    assert "model" not in repr(run)
