@@ -1,0 +1,204 @@
+"""Pictures and tables of the whole pooling family side by side (notebook 06).
+
+- ``plot_zoo(x)``: every kind that gives one value per channel (or two, for
+  catavgmax) as a row of the same table, channels as columns, one colour scale.
+- ``plot_mean_to_max(features, p, r)``: where GeM(p) and LSE(r) sit between
+  the average and the max of each channel, and how they move with p and r.
+- ``kind_summary(shape)`` / ``kind_summary_html(shape)``: per kind, the output
+  shape, learnable parameters and the work one call does, from the registry.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import matplotlib
+import numpy
+import torch
+from matplotlib.figure import Figure
+
+from .. import registry
+from ..family import gem_pool, lse_pool, measure_work
+from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+
+GEM_COLOUR = categorical_colour(4)  # blue
+LSE_COLOUR = categorical_colour(5)  # vermillion
+GEM_P_RANGE = (0.5, 100.0)
+LSE_R_RANGE = (0.01, 100.0)
+
+
+def _check_features(x: object, function_name: str) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor) or not x.dtype.is_floating_point or x.dim() != 4:
+        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"{function_name} expects a float tensor shaped (N, C, H, W); got {shape}")
+    if not 1 <= x.shape[1] <= 16 or min(x.shape) < 1:
+        raise ValueError(f"{function_name} draws 1 to 16 channels of a non-empty input; got shape {tuple(x.shape)}")
+    return x.detach()
+
+
+def _format_shape(shape) -> str:
+    return "(" + ", ".join(str(int(size)) for size in shape) + ")"
+
+
+def zoo_rows(x: torch.Tensor) -> tuple[list[str], list[torch.Tensor], list[str]]:
+    """Rows for :func:`plot_zoo`: labels, C values each (sample 0), and notes on kinds left out.
+
+    A kind giving m*C values per sample (m = its feature multiplier) becomes m
+    rows when m <= 2; kinds with more, or that pool over channels, are named in
+    the notes with their output shapes instead.
+    """
+    labels, rows, notes = [], [], []
+    channels = x.shape[1]
+    for kind in registry.all_kinds().values():
+        with torch.no_grad():
+            pooled = kind.function(x)
+        shape = _format_shape(pooled.shape)
+        if kind.pools_over != "space" or kind.feature_multiplier > 2:
+            notes.append(f"{kind.name} -> {shape}")
+            continue
+        if kind.feature_multiplier == 1:
+            labels.append(kind.name)
+            rows.append(pooled[0])
+        else:
+            for part in range(kind.feature_multiplier):
+                labels.append(f"{kind.name} [{part * channels}:{(part + 1) * channels}]")
+                rows.append(pooled[0, part * channels : (part + 1) * channels])
+    return labels, rows, notes
+
+
+def plot_zoo(x: torch.Tensor) -> Figure:
+    """Every per-channel kind on the same input: one row per kind, one column per channel."""
+    x = _check_features(x, "plot_zoo")
+    labels, rows, notes = zoo_rows(x)
+    table = torch.stack(rows).float().numpy()
+    colormap = matplotlib.colormaps[SEQUENTIAL_CMAP]
+    norm = matplotlib.colors.Normalize(float(table.min()), float(table.max()))
+    channels = x.shape[1]
+    figure = new_figure(2.4 + 0.75 * channels, 1.5 + 0.42 * len(labels), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(table, cmap=colormap, norm=norm, aspect="auto")
+    for row in range(table.shape[0]):
+        for col in range(table.shape[1]):
+            value = float(table[row, col])
+            axes.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=8.5,
+                      color=text_colour_on(colormap(norm(value))))
+    axes.set_yticks(range(len(labels)), labels, fontsize=9)
+    axes.set_xticks(range(channels), [f"c{index}" for index in range(channels)], fontsize=8.5)
+    axes.tick_params(length=0)
+    axes.set_xlabel("channel")
+    figure.colorbar(image, ax=axes, shrink=0.8, label="pooled value")
+    title = f"every per-channel kind on the same input {_format_shape(x.shape)}, sample 0"
+    if notes:
+        title += "\nnot drawn here: " + "; ".join(notes)
+    axes.set_title(title, fontsize=9.5)
+    return figure
+
+
+def _position(values: torch.Tensor, mean: torch.Tensor, peak: torch.Tensor) -> torch.Tensor:
+    """0 at the mean, 1 at the max: how far each value has moved between them."""
+    return (values - mean) / (peak - mean).clamp(min=1e-12)
+
+
+def plot_mean_to_max(features: torch.Tensor, p: float = 3.0, r: float = 1.0) -> Figure:
+    """GeM(p) and LSE(r) between the average and the max, channel by channel.
+
+    Left: for each channel of sample 0, a line from its mean to its max with
+    GeM(p) and LSE(r) marked on it. Middle and right: each channel's position
+    between mean (0) and max (1) as p, and r, grow, with the current value marked.
+    ``features`` should be non-negative (after a ReLU): GeM clamps what is below 1e-6.
+    """
+    function_name = "plot_mean_to_max"
+    features = _check_features(features, function_name)
+    for name, value, (low, high) in (("p", p, GEM_P_RANGE), ("r", r, LSE_R_RANGE)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"{function_name} expects {name} between {low} and {high}; got {value!r}")
+    sample = features[:1]
+    mean, peak = sample.mean(dim=(2, 3))[0], sample.amax(dim=(2, 3))[0]
+    gem, lse = gem_pool(sample, float(p))[0], lse_pool(sample, float(r))[0]
+    channels = sample.shape[1]
+
+    figure = new_figure(9.5, 3.6, layout="constrained")
+    left, middle, right = figure.subplots(1, 3, width_ratios=[1.3, 1, 1])
+    positions = numpy.arange(channels)
+    left.vlines(positions, mean.numpy(), peak.numpy(), color="#999999", lw=3, zorder=1)
+    left.scatter(positions, mean.numpy(), marker="_", s=260, color="black", label="average / max", zorder=2)
+    left.scatter(positions, peak.numpy(), marker="_", s=260, color="black", zorder=2)
+    left.scatter(positions - 0.12, gem.numpy(), marker="s", s=34, color=GEM_COLOUR, label=f"GeM p={p:g}", zorder=3)
+    left.scatter(positions + 0.12, lse.numpy(), marker="D", s=30, color=LSE_COLOUR, label=f"LSE r={r:g}", zorder=3)
+    left.set_xticks(positions, [f"c{index}" for index in positions], fontsize=8)
+    left.set_ylabel("pooled value")
+    left.set_title("each channel: average (low bar) to max (high bar)", fontsize=9)
+    left.legend(fontsize=7.5, loc="upper left", frameon=False)
+
+    p_values = torch.logspace(math.log10(GEM_P_RANGE[0]), math.log10(GEM_P_RANGE[1]), 60)
+    r_values = torch.logspace(math.log10(LSE_R_RANGE[0]), math.log10(LSE_R_RANGE[1]), 60)
+    gem_curves = torch.stack([_position(gem_pool(sample, float(v))[0], mean, peak) for v in p_values])
+    lse_curves = torch.stack([_position(lse_pool(sample, float(v))[0], mean, peak) for v in r_values])
+    for axes, knob_values, curves, current, colour, name in (
+        (middle, p_values, gem_curves, p, GEM_COLOUR, "GeM: p"),
+        (right, r_values, lse_curves, r, LSE_COLOUR, "LSE: r"),
+    ):
+        axes.plot(knob_values.numpy(), curves.numpy(), color=colour, lw=1, alpha=0.55)
+        axes.axvline(current, color="black", lw=1, ls="--")
+        axes.axhline(0, color="#999999", lw=0.8)
+        axes.axhline(1, color="#999999", lw=0.8)
+        axes.set_xscale("log")
+        axes.set_ylim(-0.25, 1.08)
+        axes.set_xlabel(name.split(": ")[1] + " (log scale)")
+        axes.set_title(f"{name.split(':')[0]}: 0 = average, 1 = max\none line per channel", fontsize=9)
+        axes.tick_params(labelsize=8)
+    middle.set_ylabel("position between average and max")
+    figure.suptitle(
+        f"between average and max on {_format_shape(features.shape)}, sample 0: GeM p = {p:g}, LSE r = {r:g}",
+        fontsize=10,
+    )
+    return figure
+
+
+def kind_summary(shape: tuple[int, ...] = (1, 8, 4, 4)) -> list[dict[str, object]]:
+    """One row per registered kind: what it gives for ``shape`` and what it costs.
+
+    ``parameters`` counts the learnable numbers of ``make_module(C)``;
+    ``kernels`` and ``elements`` come from :func:`gpool_helpers.family.measure_work`
+    (torch kernels run, tensor elements read plus written) running that module
+    on a seeded input.
+    Speed in milliseconds is measured by ``make bench``, not here: timings
+    change from run to run, these counts do not.
+    """
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(*shape, generator=generator)
+    rows = []
+    for kind in registry.all_kinds().values():
+        module = kind.make_module(shape[1])
+        # The module, not the function: it is what a network runs, learned projections included.
+        work = measure_work(module, x)
+        rows.append(
+            {
+                "kind": kind.name,
+                "output": _format_shape(kind.output_shape(shape)),
+                "parameters": sum(parameter.numel() for parameter in module.parameters() if parameter.requires_grad),
+                "kernels": work.operations,
+                "elements": work.elements,
+                "description": kind.description,
+            }
+        )
+    return rows
+
+
+def kind_summary_html(shape: tuple[int, ...] = (1, 8, 4, 4)) -> str:
+    """:func:`kind_summary` as an HTML table, elements also as a multiple of one read of the input."""
+    rows = kind_summary(shape)
+    size = math.prod(shape)
+    header = (
+        "<tr><th>kind</th><th>output</th><th>learnable parameters</th><th>torch kernels</th>"
+        "<th>elements read + written</th><th>what it is</th></tr>"
+    )
+    body = "".join(
+        f"<tr><td><code>{html.escape(str(row['kind']))}</code></td><td>{row['output']}</td>"
+        f"<td style='text-align:right'>{row['parameters']}</td><td style='text-align:right'>{row['kernels']}</td>"
+        f"<td style='text-align:right'>{row['elements']} ({row['elements'] / size:.1f}x the input)</td>"
+        f"<td style='text-align:left'>{html.escape(str(row['description']))}</td></tr>"
+        for row in rows
+    )
+    return f"<table><caption>input {_format_shape(shape)}</caption>{header}{body}</table>"
