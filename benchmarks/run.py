@@ -96,8 +96,6 @@ def bench_kinds(rounds_scale: float) -> list[Row]:
                 x = make_input(shape, layout)
                 small = shape == SHAPES[0]
                 for kind in all_kinds().values():
-                    if kind.learnable:
-                        continue
                     candidates = {"helper": (lambda f=kind.function: f(x))}
                     for equivalent in kind.torch_equivalents:
                         candidates[equivalent.code] = lambda f=equivalent.function: f(x)

@@ -1,0 +1,49 @@
+"""Browser tabs for the suite, and the timings it reports at the end of a run."""
+
+from __future__ import annotations
+
+#: (what ran, which step, seconds), printed by conftest's terminal summary.
+TIMINGS: list[tuple[str, str, float]] = []
+
+
+class PageRecord:
+    """What a page did besides rendering: requests that were blocked, uncaught script errors."""
+
+    def __init__(self) -> None:
+        self.blocked_urls: list[str] = []
+        self.script_errors: list[str] = []
+
+
+def new_context(browser, allowed_prefix: str, viewport: dict | None = None):
+    """A browser context whose pages may only talk to ``allowed_prefix``: any other request (a CDN font) is aborted.
+
+    Pages opened in one context share its HTTP cache, so JupyterLab's
+    scripts are fetched once per module, not once per notebook.
+    """
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, device_scale_factor=1)
+    context.set_default_timeout(60_000)
+    record = PageRecord()
+
+    def route(route_request):
+        url = route_request.request.url
+        if url.startswith(allowed_prefix) or url.startswith(("data:", "blob:", "about:")):
+            route_request.continue_()
+        else:
+            record.blocked_urls.append(url)
+            route_request.abort()
+
+    context.route("**/*", route)
+    return context, record
+
+
+def new_page(context, record):
+    """A tab in ``context`` whose uncaught script errors land in ``record``."""
+    page = context.new_page()
+    page.on("pageerror", lambda error: record.script_errors.append(str(error)))
+    return page
+
+
+def open_page(browser, allowed_prefix: str, viewport: dict | None = None):
+    """A context of its own with one tab: (context, page, record)."""
+    context, record = new_context(browser, allowed_prefix, viewport)
+    return context, new_page(context, record), record
