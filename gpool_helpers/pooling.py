@@ -47,6 +47,30 @@ def _prefers_max_with_indices(x: Tensor) -> bool:
     return positions <= 64 and x.is_contiguous()
 
 
+#: From this many elements on (64 MB of float32), amax over the channels of a
+#: contiguous tensor falls out of cache; reducing 32 channels at a time and
+#: keeping a running maximum is 1.3x-1.9x faster (benchmarks/run.py; e.g.
+#: 3.8 ms against 6.3 ms at 32x256x56x56). Below it, one amax wins.
+_CHUNKED_DEPTH_MAX_ELEMENTS = 1 << 24
+_DEPTH_CHUNK = 32
+
+
+def _prefers_channel_chunks(x: Tensor) -> bool:
+    if x.shape[1] <= _DEPTH_CHUNK or x.numel() < _CHUNKED_DEPTH_MAX_ELEMENTS:
+        return False
+    # The running maximum is written in place, which autograd cannot follow.
+    return x.is_contiguous() and not (torch.is_grad_enabled() and x.requires_grad)
+
+
+def _depth_max_in_chunks(x: Tensor, keepdim: bool) -> Tensor:
+    chunks = x.split(_DEPTH_CHUNK, dim=1)
+    running = chunks[0].amax(dim=1, keepdim=True)
+    for chunk in chunks[1:]:
+        # torch.maximum propagates NaN, as amax does.
+        torch.maximum(running, chunk.amax(dim=1, keepdim=True), out=running)
+    return running if keepdim else running.squeeze(1)
+
+
 def _spatial_dims(x: Tensor) -> tuple[int, ...]:
     return tuple(range(2, x.dim()))
 
@@ -143,6 +167,8 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
             f"got shape {tuple(x.shape)}"
         )
     if mode == "max":
+        if _prefers_channel_chunks(x):
+            return _depth_max_in_chunks(x, keepdim)
         if _prefers_max_with_indices(x):
             # Many channels over few positions in NCHW: torch.max's kernel
             # beats amax here (2.4 ms against 3.5 ms at 64x2048x7x7).

@@ -421,3 +421,26 @@ def test_values_that_round_to_zero_carry_no_minus_sign():
     x = torch.tensor([[[[-0.001, 0.5], [1.0, -0.5]]]])
     labels = parts(plot_feature_maps(x), heatmaps.GID_VALUE)[0].labels
     assert labels == ("0.00", "0.50", "1.00", "-0.50")
+
+
+def test_a_figure_reads_as_its_title_where_no_picture_is_shown():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from gpool_helpers import article_example
+    from gpool_helpers.viz.heatmaps import plot_pooling
+    from gpool_helpers.viz.style import enable_notebook_display, figure_text, new_figure
+
+    figure = plot_pooling(article_example(), "avg")
+    assert figure_text(figure) == "<Figure 950x%d: avg: (1, 8, 4, 4) -> (1, 8)>" % round(
+        figure.get_size_inches()[1] * figure.dpi
+    )
+    assert figure_text(new_figure(4, 3)) == "<Figure 400x300>"
+
+    shell = InteractiveShell.instance()
+    try:
+        assert enable_notebook_display()
+        data, _ = shell.display_formatter.format(figure)
+        assert data["text/plain"] == figure_text(figure)
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        InteractiveShell.clear_instance()

@@ -6,7 +6,8 @@ so re-running on an unchanged collection leaves every file byte-identical:
 
 - widget view outputs get model ids numbered by order of appearance (the
   kernel's ids are random UUIDs); the widget state itself is not stored;
-- no timing metadata is recorded.
+- no timing metadata is recorded;
+- an expected error keeps only its last traceback line, without paths.
 
 A notebook is written only when its content changed. A failing notebook is
 reported and left untouched; the exit code is non-zero.
@@ -38,6 +39,11 @@ def normalise(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNo
             continue
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("traceback"):
+                # Keep the last line ("ValueError: ...") only: the frames above it
+                # hold this machine's paths and line numbers, which change with
+                # every edit and differ on a learner's machine.
+                output["traceback"] = output["traceback"][-1:]
             view = output.get("data", {}).get(WIDGET_VIEW)
             if view is not None:
                 counter += 1

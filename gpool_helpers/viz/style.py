@@ -134,4 +134,20 @@ def enable_notebook_display() -> bool:
     if shell is None or not hasattr(shell, "display_formatter"):
         return False
     shell.display_formatter.formatters["image/png"].for_type(Figure, figure_to_png)
+    shell.display_formatter.formatters["text/plain"].for_type(Figure, _print_figure_as_text)
     return True
+
+
+def figure_text(figure: Figure) -> str:
+    """What a Figure says where no picture can be shown: its title and size.
+
+    Our figures paint their panels into one image, so matplotlib's own
+    "<Figure size 950x653 with 0 Axes>" would tell a reader nothing true.
+    """
+    width, height = (round(v) for v in figure.get_size_inches() * figure.dpi)
+    title = figure._suptitle.get_text() if figure._suptitle is not None else ""
+    return f"<Figure {width}x{height}: {title}>" if title else f"<Figure {width}x{height}>"
+
+
+def _print_figure_as_text(figure: Figure, printer: Any, cycle: bool) -> None:
+    printer.text(figure_text(figure))
