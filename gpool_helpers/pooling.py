@@ -56,6 +56,11 @@ _DEPTH_CHUNK = 32
 
 
 def _prefers_channel_chunks(x: Tensor) -> bool:
+    # Under torch.compile / torch.export the size test would become a guard on
+    # the batch size and break a dynamic batch dim; the compiler fuses the
+    # reduction its own way anyway.
+    if torch.compiler.is_compiling():
+        return False
     if x.shape[1] <= _DEPTH_CHUNK or x.numel() < _CHUNKED_DEPTH_MAX_ELEMENTS:
         return False
     # The running maximum is written in place, which autograd cannot follow.
