@@ -827,3 +827,33 @@ def test_topk_falls_from_max_to_mean_as_k_grows(spatial, seed):
 def test_spp_length_never_depends_on_the_map_size(spatial, levels):
     x = seeded(2, 3, *spatial)
     assert spatial_pyramid_pool(x, levels).shape == (2, spp_length(3, levels))
+
+
+# ---------------------------------------------------------------------------
+# GeM's two paths: the plain formula when it is exact, the rescaled one otherwise
+# ---------------------------------------------------------------------------
+
+
+def test_gem_takes_the_plain_formula_when_nothing_overflows_or_underflows():
+    x = torch.rand(3, 5, 6, 4, generator=torch.Generator().manual_seed(11)) + 0.1
+    plain = x.clamp(min=1e-6).pow(3.0).mean(dim=(2, 3)).pow(1 / 3.0)
+    assert torch.equal(gem_pool(x, p=3.0), plain)
+
+
+@pytest.mark.parametrize(
+    ("scale", "p"),
+    [(1e-12, 4.0), (0.3, 80.0), (10.0, 100.0), (1e4, 12.0)],
+    ids=["tiny values", "underflow at large p", "overflow at large p", "large values"],
+)
+def test_gem_matches_float64_where_the_plain_float32_formula_fails(scale, p):
+    x = torch.rand(2, 3, 5, 5, generator=torch.Generator().manual_seed(12)) * scale + scale * 1e-3
+    exact = x.double().clamp(min=1e-300).pow(p).mean(dim=(2, 3)).pow(1 / p)
+    result = gem_pool(x, p=p, eps=1e-30)
+    assert torch.isfinite(result).all()
+    torch.testing.assert_close(result.double(), exact, rtol=1e-5, atol=0)
+
+
+def test_gem_compiles_as_one_graph_and_agrees_with_eager():
+    x = torch.rand(2, 4, 3, 3, generator=torch.Generator().manual_seed(13)) + 0.05
+    compiled = torch.compile(gem_pool, backend="aot_eager", fullgraph=True)
+    torch.testing.assert_close(compiled(x, 3.0), gem_pool(x, p=3.0))
