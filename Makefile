@@ -40,7 +40,7 @@ bench: setup
 
 ## Static HTML of the executed notebooks, for reading without a kernel.
 html: setup
-	$(BIN)/jupyter nbconvert --to html --output-dir build/html $(NOTEBOOKS)
+	$(BIN)/python tools/render_html.py --output build/html $(NOTEBOOKS)
 
 ## The teachers' edition: every exercise filled in with its solution, executed and checked.
 solutions: setup
