@@ -9,6 +9,8 @@ CONSTRAINTS ?= requirements/constraints.txt
 STAMP := $(VENV)/.gpool-installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PYTEST_ARGS ?=
+# JupyterLab refuses to run as root unless told; containers and CI machines often are root.
+LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab test unit nbval notebooks bench html solutions app clean
 
@@ -23,7 +25,7 @@ setup: $(STAMP)
 ## Open JupyterLab on your own copy of the notebooks (made once, never overwritten).
 lab: setup
 	$(BIN)/python -m gpool_helpers.workspace sync
-	$(BIN)/jupyter lab --ip=127.0.0.1 --ServerApp.root_dir=workspace workspace/00_start_here.ipynb
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) --ServerApp.root_dir=workspace workspace/00_start_here.ipynb
 
 ## Unit tests, then strict nbval over every notebook (and the browser suite when present).
 test: setup
