@@ -256,8 +256,12 @@ def _plain_power_mean_is_exact(power_mean: Tensor) -> bool:
     smallest normal float: then every term that underflowed changed the mean by
     less than float32's rounding error. NaN fails both tests, so NaN input takes
     the rescaled path and still comes out NaN."""
+    if power_mean.numel() == 0:
+        return True
     info = torch.finfo(power_mean.dtype)
-    return bool(((power_mean >= info.tiny * 2**24) & (power_mean <= info.max)).all())
+    # One fused pass for both ends; aminmax propagates NaN, which fails both tests.
+    smallest, largest = torch.aminmax(power_mean)
+    return bool(smallest >= info.tiny * 2**24) and bool(largest <= info.max)
 
 
 #: Below this r, lse_pool takes the expm1/log1p path, which keeps its precision
