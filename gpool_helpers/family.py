@@ -38,6 +38,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from ._shapes import spatial_dims, spatial_positions
 from ._validation import check_choice, check_pool_input, describe
 
 SPP_MODES = ("max", "avg")
@@ -47,15 +48,6 @@ _ADAPTIVE = {
     "max": {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d},
     "avg": {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d},
 }
-
-
-def _spatial_dims(x: Tensor) -> tuple[int, ...]:
-    return tuple(range(2, x.dim()))
-
-
-def _positions(x: Tensor) -> int:
-    """How many values each (n, c) map holds: H*W for 2-D maps."""
-    return math.prod(x.shape[2:])
 
 
 # ----------------------------------------------------------------------------
@@ -190,7 +182,7 @@ def avgmax_pool(x: Tensor) -> Tensor:
     timm's ``adaptive_avgmax_pool2d`` at output size 1.
     """
     check_pool_input(x, "avgmax_pool")
-    dims = _spatial_dims(x)
+    dims = spatial_dims(x)
     return 0.5 * (x.mean(dim=dims) + x.amax(dim=dims))
 
 
@@ -201,7 +193,7 @@ def catavgmax_pool(x: Tensor) -> Tensor:
     (``adaptive_catavgmax_pool2d``); a classifier after it needs 2C inputs.
     """
     check_pool_input(x, "catavgmax_pool")
-    dims = _spatial_dims(x)
+    dims = spatial_dims(x)
     return torch.cat([x.mean(dim=dims), x.amax(dim=dims)], dim=1)
 
 
@@ -228,7 +220,7 @@ def gem_pool(x: Tensor, p: float | Tensor = 3.0, eps: float = 1e-6) -> Tensor:
     check_pool_input(x, "gem_pool")
     _check_positive(p, "p", "gem_pool")
     _check_positive(eps, "eps", "gem_pool")
-    dims = _spatial_dims(x)
+    dims = spatial_dims(x)
     clamped = x.clamp(min=eps)
     if not torch.compiler.is_compiling():
         # The plain formula is two passes cheaper. Keep it whenever it provably
@@ -290,9 +282,9 @@ def lse_pool(x: Tensor, r: float = 1.0) -> Tensor:
         # (a tensor r keeps them, so it still gets a gradient).
         unit = sharpness == 1.0 and not isinstance(r, Tensor)
         scaled = x.flatten(2) if unit else r * x.flatten(2)
-        pooled = torch.logsumexp(scaled, dim=2) - math.log(_positions(x))
+        pooled = torch.logsumexp(scaled, dim=2) - math.log(spatial_positions(x))
         return pooled if unit else pooled / r
-    dims = _spatial_dims(x)
+    dims = spatial_dims(x)
     peak = x.amax(dim=dims, keepdim=True).detach()
     shifted_mean = torch.expm1(r * (x - peak)).mean(dim=dims)
     return peak.flatten(1) + torch.log1p(shifted_mean) / r
@@ -307,7 +299,7 @@ def _check_fraction(fraction: object, function_name: str) -> float:
 
 
 def _topk_count(x: Tensor, k: object, fraction: object, function_name: str) -> int:
-    positions = _positions(x)
+    positions = spatial_positions(x)
     if (k is None) == (fraction is None):
         raise TypeError(
             f"{function_name} expects exactly one of k (how many values) or fraction "

@@ -7,11 +7,8 @@ import functools
 import torch.nn.functional as F
 
 from . import pooling
+from ._shapes import spatial_dims
 from .registry import PoolingKind, TorchEquivalent, depth_shape, per_channel_shape, register
-
-
-def _spatial(x):
-    return tuple(range(2, x.dim()))
 
 
 register(
@@ -27,9 +24,9 @@ register(
                 "nn.AdaptiveAvgPool2d((1, 1))(x).flatten(1)",
                 lambda x: F.adaptive_avg_pool2d(x, 1).flatten(1)
                 if x.dim() == 4
-                else x.mean(dim=_spatial(x)),
+                else x.mean(dim=spatial_dims(x)),
             ),
-            TorchEquivalent("x.mean(dim=(2, 3))", lambda x: x.mean(dim=_spatial(x))),
+            TorchEquivalent("x.mean(dim=(2, 3))", lambda x: x.mean(dim=spatial_dims(x))),
         ),
     )
 )
@@ -47,9 +44,9 @@ register(
                 "nn.AdaptiveMaxPool2d((1, 1))(x).flatten(1)",
                 lambda x: F.adaptive_max_pool2d(x, 1).flatten(1)
                 if x.dim() == 4
-                else x.amax(dim=_spatial(x)),
+                else x.amax(dim=spatial_dims(x)),
             ),
-            TorchEquivalent("x.amax(dim=(2, 3))", lambda x: x.amax(dim=_spatial(x))),
+            TorchEquivalent("x.amax(dim=(2, 3))", lambda x: x.amax(dim=spatial_dims(x))),
         ),
     )
 )

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from . import family
+from ._shapes import spatial_dims, spatial_positions
 from .registry import PoolingKind, TorchEquivalent, per_channel_shape, register
 
 GEM_P = 3.0
@@ -22,14 +23,6 @@ GEM_EPS = 1e-6
 TOPK_FRACTION = 0.25
 
 _LP_POOL = {1: F.lp_pool1d, 2: F.lp_pool2d, 3: F.lp_pool3d}
-
-
-def _spatial(x):
-    return tuple(range(2, x.dim()))
-
-
-def _positions(x):
-    return math.prod(x.shape[2:])
 
 
 def _spp_shape(shape):
@@ -45,15 +38,15 @@ def _gem_lp_pool(x):
     # lp_pool1d takes its kernel as an int, the 2-D and 3-D ones as tuples.
     window = x.shape[2] if x.dim() == 3 else tuple(x.shape[2:])
     summed = _LP_POOL[x.dim() - 2](x.clamp(min=GEM_EPS), GEM_P, window).flatten(1)
-    return summed / _positions(x) ** (1 / GEM_P)
+    return summed / spatial_positions(x) ** (1 / GEM_P)
 
 
 def _lse_builtin(x):
-    return torch.logsumexp(x.flatten(2), dim=2) - math.log(_positions(x))
+    return torch.logsumexp(x.flatten(2), dim=2) - math.log(spatial_positions(x))
 
 
 def _topk_builtin(x):
-    k = max(1, math.ceil(TOPK_FRACTION * _positions(x) - 1e-9))
+    k = max(1, math.ceil(TOPK_FRACTION * spatial_positions(x) - 1e-9))
     return x.flatten(2).topk(k, dim=2).values.mean(dim=2)
 
 
@@ -94,7 +87,7 @@ register(
         torch_equivalents=(
             TorchEquivalent(
                 "0.5 * (x.mean(dim=(2, 3)) + x.amax(dim=(2, 3)))",
-                lambda x: 0.5 * (x.mean(dim=_spatial(x)) + x.amax(dim=_spatial(x))),
+                lambda x: 0.5 * (x.mean(dim=spatial_dims(x)) + x.amax(dim=spatial_dims(x))),
             ),
         ),
     )
@@ -111,7 +104,7 @@ register(
         torch_equivalents=(
             TorchEquivalent(
                 "torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)",
-                lambda x: torch.cat([x.mean(dim=_spatial(x)), x.amax(dim=_spatial(x))], dim=1),
+                lambda x: torch.cat([x.mean(dim=spatial_dims(x)), x.amax(dim=spatial_dims(x))], dim=1),
             ),
         ),
         feature_multiplier=2,
@@ -132,7 +125,7 @@ register(
         torch_equivalents=(
             TorchEquivalent(
                 "x.clamp(min=1e-6).pow(3).mean(dim=(2, 3)).pow(1 / 3)",
-                lambda x: x.clamp(min=GEM_EPS).pow(GEM_P).mean(dim=_spatial(x)).pow(1 / GEM_P),
+                lambda x: x.clamp(min=GEM_EPS).pow(GEM_P).mean(dim=spatial_dims(x)).pow(1 / GEM_P),
             ),
             TorchEquivalent(
                 "F.lp_pool2d(x.clamp(min=1e-6), 3, x.shape[2:]).flatten(1) / (H * W) ** (1 / 3)",

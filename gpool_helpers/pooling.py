@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ._shapes import spatial_dims
 from ._validation import check_choice, check_pool_input
 
 DEPTH_MODES = ("max", "avg")
@@ -76,10 +77,6 @@ def _depth_max_in_chunks(x: Tensor, keepdim: bool) -> Tensor:
     return running if keepdim else running.squeeze(1)
 
 
-def _spatial_dims(x: Tensor) -> tuple[int, ...]:
-    return tuple(range(2, x.dim()))
-
-
 def _is_channels_last(x: Tensor) -> bool:
     """True only when the layout is channels_last and *not* also plain contiguous.
 
@@ -107,7 +104,7 @@ def global_avg_pool(x: Tensor, keepdim: bool = False) -> Tensor:
     and ``mean`` keeps its speed in both layouts, so there is one path.
     """
     check_pool_input(x, "global_avg_pool")
-    return x.mean(dim=_spatial_dims(x), keepdim=keepdim)
+    return x.mean(dim=spatial_dims(x), keepdim=keepdim)
 
 
 def global_max_pool(
@@ -150,7 +147,7 @@ def global_max_pool(
         # amax wins (0.63 ms against 1.04 ms at 64x2048x7x7).
         pooled = F.adaptive_max_pool2d(x, 1)
         return pooled if keepdim else pooled.flatten(1)
-    return x.amax(dim=_spatial_dims(x), keepdim=keepdim)
+    return x.amax(dim=spatial_dims(x), keepdim=keepdim)
 
 
 def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Tensor:

@@ -17,7 +17,9 @@ from .core import (  # noqa: F401
     ThoughtQuestion,
     ValueQuestion,
     guess_reduction,
+    is_exact_number,
     matches_reduction,
+    matches_wrong_answer,
     outputs_equal,
     pooling_cases,
 )

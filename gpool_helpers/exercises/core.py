@@ -48,6 +48,8 @@ from typing import Any, Callable, Sequence
 import torch
 from torch import nn
 
+from ..examples import article_example
+
 #: Learner error messages are cut to this length, so one bad answer cannot
 #: flood the notebook.
 MAX_ERROR_CHARS = 300
@@ -862,11 +864,6 @@ class ThoughtQuestion(Question):
 # ----------------------------------------------------------------------------
 
 
-def _seeded(shape: Sequence[int], seed: int) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn(*shape, generator=generator)
-
-
 def pooling_cases() -> list[Case]:
     """Inputs every pooling function answer should handle, seeded.
 
@@ -875,16 +872,31 @@ def pooling_cases() -> list[Case]:
     cannot pass.
     """
     return [
-        Case("the 1x8x4x4 example", lambda: (_seeded((1, 8, 4, 4), 0),), batch_size=1),
-        Case("batch of 2, non-square 5x7", lambda: (_seeded((2, 3, 5, 7), 1),), batch_size=2),
+        Case("the 1x8x4x4 example", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)),), batch_size=1),
+        Case("batch of 2, non-square 5x7", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)),), batch_size=2),
         Case(
             "batch of 4, channels_last",
-            lambda: (_seeded((4, 6, 3, 3), 2).contiguous(memory_format=torch.channels_last),),
+            lambda: (article_example(seed=2, shape=(4, 6, 3, 3)).contiguous(memory_format=torch.channels_last),),
             batch_size=4,
         ),
-        Case("non-contiguous (H and W swapped)", lambda: (_seeded((3, 5, 4, 6), 3).transpose(2, 3),), batch_size=3),
-        Case("odd sizes 1x1x1x9", lambda: (_seeded((1, 1, 1, 9), 4),), batch_size=1),
+        Case("non-contiguous (H and W swapped)", lambda: (article_example(seed=3, shape=(3, 5, 4, 6)).transpose(2, 3),), batch_size=3),
+        Case("odd sizes 1x1x1x9", lambda: (article_example(seed=4, shape=(1, 1, 1, 9)),), batch_size=1),
     ]
+
+
+def matches_wrong_answer(wrong_answer: Callable[..., Any]) -> Callable[[Any, tuple, Any], bool]:
+    """A ``Mistake.matches`` for 'the output equals ``wrong_answer(*args)``',
+    a known wrong way to answer the question run on the same inputs."""
+
+    def matches(output: Any, args: tuple, expected: Any) -> bool:
+        return outputs_equal(output, wrong_answer(*args))
+
+    return matches
+
+
+def is_exact_number(value: Any, target: int | float) -> bool:
+    """A plain int or float equal to ``target`` (a bool is not a number here)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == target
 
 
 def matches_reduction(reduction: Callable[[torch.Tensor], Any]) -> Callable[[Any, tuple, Any], bool]:

@@ -8,14 +8,11 @@
 from __future__ import annotations
 
 from ..heads import flatten_head_cost, pooled_head_cost
-from .core import Mistake, ThoughtQuestion, ValueQuestion
+from .core import Mistake, ThoughtQuestion, ValueQuestion, is_exact_number
 
 # The feature maps of both counting questions: 64 channels of 8 x 8, 10 classes.
 CHANNELS, HEIGHT, WIDTH, CLASSES = 64, 8, 8, 10
 
-
-def _is_number(value, target: int) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == target
 
 
 # ----------------------------------------------------------------------------
@@ -46,20 +43,20 @@ answer = in_features * {CLASSES} + {CLASSES}
         Mistake(
             "no bias",
             f"That is the weights only: nn.Linear also has one bias per output, {CLASSES} more.",
-            lambda value, args, expected: _is_number(value, _FLATTEN_WEIGHTS),
+            lambda value, args, expected: is_exact_number(value, _FLATTEN_WEIGHTS),
             example=_FLATTEN_WEIGHTS,
         ),
         Mistake(
             "channels only",
             "That counts one input per channel, which is the pooled head. Flatten keeps every "
             "position: C·H·W inputs, not C.",
-            lambda value, args, expected: _is_number(value, CHANNELS * CLASSES + CLASSES),
+            lambda value, args, expected: is_exact_number(value, CHANNELS * CLASSES + CLASSES),
             example=CHANNELS * CLASSES + CLASSES,
         ),
         Mistake(
             "forgot a side",
             "You multiplied by H or W but not both: a map has H·W positions.",
-            lambda value, args, expected: _is_number(value, CHANNELS * HEIGHT * CLASSES + CLASSES),
+            lambda value, args, expected: is_exact_number(value, CHANNELS * HEIGHT * CLASSES + CLASSES),
             example=CHANNELS * HEIGHT * CLASSES + CLASSES,
         ),
     ],
@@ -92,19 +89,19 @@ answer = in_features * {CLASSES} + {CLASSES}
         Mistake(
             "the flatten count",
             "That is the flatten head of q1. After pooling, each channel's H x W map is one number.",
-            lambda value, args, expected: _is_number(value, _FLATTEN_WEIGHTS + CLASSES),
+            lambda value, args, expected: is_exact_number(value, _FLATTEN_WEIGHTS + CLASSES),
             example=_FLATTEN_WEIGHTS + CLASSES,
         ),
         Mistake(
             "no bias",
             f"That is the weights only: add the {CLASSES} biases of nn.Linear.",
-            lambda value, args, expected: _is_number(value, CHANNELS * CLASSES),
+            lambda value, args, expected: is_exact_number(value, CHANNELS * CLASSES),
             example=CHANNELS * CLASSES,
         ),
         Mistake(
             "zero",
             "The pooling has no parameters, but the linear layer after it does.",
-            lambda value, args, expected: _is_number(value, 0),
+            lambda value, args, expected: is_exact_number(value, 0),
             example=0,
         ),
     ],

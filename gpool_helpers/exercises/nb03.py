@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from ..examples import article_example
 from ..pooling import global_max_pool
-from .core import Case, FunctionQuestion, Mistake, ValueQuestion, outputs_equal, pooling_cases
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion, is_exact_number, outputs_equal, pooling_cases
 
 
 # ----------------------------------------------------------------------------
@@ -194,9 +194,6 @@ def _nonzero_gradient_count() -> int:
     return int((x.grad != 0).sum())
 
 
-def _is_number(value, target) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == target
-
 
 q3 = ValueQuestion(
     qid="nb03.q3",
@@ -224,19 +221,19 @@ answer = int((x.grad != 0).sum())
             "every cell",
             "128 would be every cell: that is global average pooling, whose gradient is 1/16 everywhere. "
             "Max pooling passes the gradient to the winning cell only.",
-            lambda value, args, expected: _is_number(value, 128),
+            lambda value, args, expected: is_exact_number(value, 128),
             example=128,
         ),
         Mistake(
             "one map",
             "16 is the cells of one map. Count one winner per map, over all 8 maps.",
-            lambda value, args, expected: _is_number(value, 16),
+            lambda value, args, expected: is_exact_number(value, 16),
             example=16,
         ),
         Mistake(
             "one winner overall",
             "There is one winner per map, not one for the whole tensor: global_max_pool(x) has 8 outputs.",
-            lambda value, args, expected: _is_number(value, 1),
+            lambda value, args, expected: is_exact_number(value, 1),
             example=1,
         ),
     ],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..family import adaptive_bins, classic_spp_window
-from .core import Case, FunctionQuestion, Mistake, ValueQuestion, outputs_equal
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion, matches_wrong_answer, outputs_equal
 
 # ----------------------------------------------------------------------------
 # q1: the adaptive windows
@@ -29,12 +29,6 @@ def _kernel_and_stride(in_size: int, out_size: int) -> list[tuple[int, int]]:
 def _inclusive_ends(in_size: int, out_size: int) -> list[tuple[int, int]]:
     return [(start, end - 1) for start, end in adaptive_bins(in_size, out_size)]
 
-
-def _matches(wrong_rule):
-    def matches(output, args, expected) -> bool:
-        return not outputs_equal(output, expected) and outputs_equal(output, wrong_rule(*args))
-
-    return matches
 
 
 q1 = FunctionQuestion(
@@ -73,20 +67,20 @@ def bins(in_size, out_size):
             "end rounded down",
             "Your ends are rounded down. torch rounds each end up (ceil), so windows may overlap and "
             "every position is read: 5 -> 3 gives (0, 2), (1, 4), (3, 5).",
-            _matches(_floor_ends),
+            matches_wrong_answer(_floor_ends),
             example=_floor_ends,
         ),
         Mistake(
             "fixed kernel and stride",
             "That is a fixed kernel ceil(in/out) sliding by stride floor(in/out), the SPP-net recipe. "
             "Adaptive pooling computes each window's start and end on its own: the last window must end at in_size.",
-            _matches(_kernel_and_stride),
+            matches_wrong_answer(_kernel_and_stride),
             example=_kernel_and_stride,
         ),
         Mistake(
             "end included",
             "Your ends are one short: the end is excluded, like Python slices, so x[start:end] is the window.",
-            _matches(_inclusive_ends),
+            matches_wrong_answer(_inclusive_ends),
             example=_inclusive_ends,
         ),
     ],

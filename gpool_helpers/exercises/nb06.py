@@ -9,28 +9,12 @@ from __future__ import annotations
 
 import torch
 
+from .._shapes import spatial_dims
+from ..examples import article_example
 from ..family import gem_pool, lse_pool
-from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, outputs_equal
+from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, matches_wrong_answer
 
 
-def _seeded(shape, seed: int) -> torch.Tensor:
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn(*shape, generator=generator)
-
-
-def _spatial(x: torch.Tensor) -> tuple[int, ...]:
-    return tuple(range(2, x.dim()))
-
-
-def _matches(wrong_answer):
-    def matches(output, args, expected) -> bool:
-        return (
-            isinstance(output, torch.Tensor)
-            and not outputs_equal(output, expected)
-            and outputs_equal(output, wrong_answer(*args))
-        )
-
-    return matches
 
 
 # ----------------------------------------------------------------------------
@@ -43,15 +27,15 @@ def _gem_reference(x: torch.Tensor, p: float) -> torch.Tensor:
 
 
 def _gem_without_root(x, p):
-    return x.clamp(min=1e-6).pow(p).mean(dim=_spatial(x))
+    return x.clamp(min=1e-6).pow(p).mean(dim=spatial_dims(x))
 
 
 def _gem_without_clamp(x, p):
-    return x.pow(p).mean(dim=_spatial(x)).pow(1 / p)
+    return x.pow(p).mean(dim=spatial_dims(x)).pow(1 / p)
 
 
 def _gem_with_sum(x, p):
-    return x.clamp(min=1e-6).pow(p).sum(dim=_spatial(x)).pow(1 / p)
+    return x.clamp(min=1e-6).pow(p).sum(dim=spatial_dims(x)).pow(1 / p)
 
 
 q1 = FunctionQuestion(
@@ -62,10 +46,10 @@ q1 = FunctionQuestion(
     ),
     reference=_gem_reference,
     cases=[
-        Case("ReLU features 1x8x4x4, p = 3", lambda: (_seeded((1, 8, 4, 4), 0).relu(), 3.0)),
-        Case("ReLU features 2x3x5x7, p = 1 (the mean)", lambda: (_seeded((2, 3, 5, 7), 1).relu(), 1.0)),
-        Case("raw features with negatives 2x4x3x3, p = 3", lambda: (_seeded((2, 4, 3, 3), 2), 3.0)),
-        Case("ReLU features 1x2x6x6, p = 6.5", lambda: (_seeded((1, 2, 6, 6), 3).relu(), 6.5)),
+        Case("ReLU features 1x8x4x4, p = 3", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)).relu(), 3.0)),
+        Case("ReLU features 2x3x5x7, p = 1 (the mean)", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)).relu(), 1.0)),
+        Case("raw features with negatives 2x4x3x3, p = 3", lambda: (article_example(seed=2, shape=(2, 4, 3, 3)), 3.0)),
+        Case("ReLU features 1x2x6x6, p = 6.5", lambda: (article_example(seed=3, shape=(1, 2, 6, 6)).relu(), 6.5)),
     ],
     hints=[
         "Each step is one tensor method: x.clamp(min=1e-6), .pow(p), .mean(dim=(2, 3)), .pow(1 / p).",
@@ -82,21 +66,21 @@ def gem(x, p):
             "no root",
             "You stopped at the mean of the powers; take the p-th root last, .pow(1 / p), to get back to "
             "the scale of x (with p = 1 GeM must equal the mean).",
-            _matches(_gem_without_root),
+            matches_wrong_answer(_gem_without_root),
             example=_gem_without_root,
         ),
         Mistake(
             "no clamp",
             "Negative inputs went into the power unclamped. GeM clamps first, x.clamp(min=1e-6): a negative "
             "value cubed stays negative, and a fractional power of it is NaN.",
-            _matches(_gem_without_clamp),
+            matches_wrong_answer(_gem_without_clamp),
             example=_gem_without_clamp,
         ),
         Mistake(
             "sum instead of mean",
             "You summed over H and W where GeM averages: that is F.lp_pool2d, (H*W) ** (1/p) times larger. "
             "Use .mean(dim=(2, 3)).",
-            _matches(_gem_with_sum),
+            matches_wrong_answer(_gem_with_sum),
             example=_gem_with_sum,
         ),
     ],
@@ -113,12 +97,12 @@ def _lse_reference(x: torch.Tensor, r: float) -> torch.Tensor:
 
 
 def _lse_naive(x, r):
-    return torch.log(torch.exp(r * x).mean(dim=_spatial(x))) / r
+    return torch.log(torch.exp(r * x).mean(dim=spatial_dims(x))) / r
 
 
 def _lse_with_sum(x, r):
-    peak = x.amax(dim=_spatial(x), keepdim=True)
-    return (peak + torch.log(torch.exp(r * (x - peak)).sum(dim=_spatial(x), keepdim=True)) / r).flatten(1)
+    peak = x.amax(dim=spatial_dims(x), keepdim=True)
+    return (peak + torch.log(torch.exp(r * (x - peak)).sum(dim=spatial_dims(x), keepdim=True)) / r).flatten(1)
 
 
 def _overflowed(output, args, expected) -> bool:
@@ -126,8 +110,8 @@ def _overflowed(output, args, expected) -> bool:
 
 
 def _lse_without_shift_back(x, r):
-    peak = x.amax(dim=_spatial(x), keepdim=True)
-    return (torch.log(torch.exp(r * (x - peak)).mean(dim=_spatial(x), keepdim=True)) / r).flatten(1)
+    peak = x.amax(dim=spatial_dims(x), keepdim=True)
+    return (torch.log(torch.exp(r * (x - peak)).mean(dim=spatial_dims(x), keepdim=True)) / r).flatten(1)
 
 
 q2 = FunctionQuestion(
@@ -138,10 +122,10 @@ q2 = FunctionQuestion(
     ),
     reference=_lse_reference,
     cases=[
-        Case("the 1x8x4x4 example, r = 1", lambda: (_seeded((1, 8, 4, 4), 0), 1.0)),
-        Case("2x3x5x7, r = 4", lambda: (_seeded((2, 3, 5, 7), 1), 4.0)),
-        Case("large values (about 1000) 1x2x4x4, r = 1", lambda: (_seeded((1, 2, 4, 4), 2) * 1000, 1.0)),
-        Case("2x2x3x3, r = 0.5", lambda: (_seeded((2, 2, 3, 3), 3), 0.5)),
+        Case("the 1x8x4x4 example, r = 1", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)), 1.0)),
+        Case("2x3x5x7, r = 4", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)), 4.0)),
+        Case("large values (about 1000) 1x2x4x4, r = 1", lambda: (article_example(seed=2, shape=(1, 2, 4, 4)) * 1000, 1.0)),
+        Case("2x2x3x3, r = 0.5", lambda: (article_example(seed=3, shape=(2, 2, 3, 3)), 0.5)),
     ],
     hints=[
         "exp(1000) is inf in float32. Pull the largest value m of each map out first: "
@@ -170,13 +154,13 @@ def lse(x, r):
             "sum instead of mean",
             "You summed the exponentials; LSE pooling averages them (or subtracts log(H * W) / r). "
             "With a sum, even a map of equal values pools to more than that value.",
-            _matches(_lse_with_sum),
+            matches_wrong_answer(_lse_with_sum),
             example=_lse_with_sum,
         ),
         Mistake(
             "max not added back",
             "You subtracted the max but did not add it back: the result is m + log(mean(exp(r * (x - m)))) / r.",
-            _matches(_lse_without_shift_back),
+            matches_wrong_answer(_lse_without_shift_back),
             example=_lse_without_shift_back,
         ),
     ],

@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -156,6 +157,43 @@ def _tail(path: Path, characters: int = 3000) -> str:
         return "(no log)"
 
 
+def _launch_until_ready(
+    owner: object,
+    name: str,
+    command: list[str],
+    log_path: Path,
+    ready: Callable[[], bool],
+    ready_timeout: float,
+    poll_seconds: float,
+    **popen_options: object,
+) -> subprocess.Popen:
+    """Start ``command`` in its own session with output to ``log_path`` and wait for ``ready()``.
+
+    The process is registered for the atexit clean-up before the wait, so it is
+    stopped even when readiness never comes; ``owner.stop()`` ends it on a timeout.
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            **popen_options,
+        )
+    owner.process = process
+    _RUNNING.append(owner)
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} before it was ready:\n" + _tail(log_path))
+        if ready():
+            return process
+        time.sleep(poll_seconds)
+    owner.stop()
+    raise RuntimeError(f"{name} was not ready after {ready_timeout:.0f} s:\n" + _tail(log_path))
+
+
 @dataclass
 class JupyterServer:
     """A JupyterLab (``kind="lab"``) or Voila (``kind="voila"``) server on 127.0.0.1 with a token."""
@@ -208,29 +246,18 @@ class JupyterServer:
         environment = isolated_jupyter_environment(self.work_dir)
         if self.kind == "lab":
             write_lab_settings(Path(environment["JUPYTERLAB_SETTINGS_DIR"]))
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                self.command(),
-                cwd=self.served if self.served.is_dir() else self.served.parent,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _RUNNING.append(self)
-        deadline = time.monotonic() + ready_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"{self.kind} server exited with code {self.process.returncode} before it was ready:\n"
-                    + _tail(self.log_path)
-                )
-            if self._answers():
-                return self
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"{self.kind} server was not ready after {ready_timeout:.0f} s:\n" + _tail(self.log_path))
+        _launch_until_ready(
+            self,
+            f"{self.kind} server",
+            self.command(),
+            self.log_path,
+            self._answers,
+            ready_timeout,
+            poll_seconds=0.25,
+            cwd=self.served if self.served.is_dir() else self.served.parent,
+            env=environment,
+        )
+        return self
 
     def _answers(self) -> bool:
         if self.kind == "voila":
@@ -304,28 +331,15 @@ class ChromiumProcess:
             f"--user-data-dir={profile}",
             "about:blank",
         ]
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _RUNNING.append(self)
-        deadline = time.monotonic() + ready_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"Chromium exited with code {self.process.returncode} at start:\n" + _tail(self.log_path)
-                )
+
+        def endpoint_found() -> bool:
             found = re.search(r"DevTools listening on (ws://\S+)", _tail(self.log_path, 100_000))
             if found:
                 self.endpoint = found.group(1)
-                return self
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"Chromium gave no DevTools endpoint after {ready_timeout:.0f} s:\n" + _tail(self.log_path))
+            return found is not None
+
+        _launch_until_ready(self, "Chromium", command, self.log_path, endpoint_found, ready_timeout, poll_seconds=0.1)
+        return self
 
     def stop(self) -> None:
         if self.process is None:
