@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._shapes import spatial_dims
+from ._shapes import spatial_dims, spatial_positions
 from ._validation import check_choice, check_pool_input
 
 DEPTH_MODES = ("max", "avg")
@@ -36,16 +36,10 @@ _CHANNELS_LAST = {2: torch.channels_last, 3: torch.channels_last_3d}
 _LARGE_MAP = 1024
 
 
-def _prefers_max_with_indices(x: Tensor) -> bool:
+def _prefers_torch_max(x: Tensor) -> bool:
     """Whether torch.max(dim=1) beats amax(dim=1) for depth pooling, measured
     by benchmarks/run.py: contiguous input, at most 64 positions, 128+ channels."""
-    shape = x.shape
-    if shape[1] < 128:
-        return False
-    positions = 1
-    for size in shape[2:]:
-        positions *= size
-    return positions <= 64 and x.is_contiguous()
+    return x.shape[1] >= 128 and spatial_positions(x) <= 64 and x.is_contiguous()
 
 
 #: From this many elements on (64 MB of float32), amax over the channels of a
@@ -171,7 +165,7 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
     if mode == "max":
         if _prefers_channel_chunks(x):
             return _depth_max_in_chunks(x, keepdim)
-        if _prefers_max_with_indices(x):
+        if _prefers_torch_max(x):
             # Many channels over few positions in NCHW: torch.max's kernel
             # beats amax here (2.4 ms against 3.5 ms at 64x2048x7x7).
             return x.max(dim=1, keepdim=keepdim).values
