@@ -11,7 +11,12 @@ point. Targets (issue 2):
   built-in (the other kinds' overhead is reported);
 - global_depth_pool at least 10x faster than the blog post's class at 32x256x56x56;
 - contiguous GAP at 32x256x56x56 within 1.3x of x.sum() (one full read of the
-  tensor, the memory-bandwidth floor); the channels_last ratio is reported too.
+  tensor, the memory-bandwidth floor); the channels_last ratio is reported too;
+- the core table (avg, max, depth-max, depth-avg at the two large sizes, both
+  layouts) again under every CPU level torch can simulate on this machine
+  (``ATEN_CPU_CAPABILITY`` with oneDNN's and MKL's matching switches, each in a
+  process of its own, since they are read at start-up) and at 1 thread: the
+  fastest op differs between CPUs, so a choice must hold on all of them.
 
 Kinds registered later (by other modules) are benchmarked automatically
 against their own torch equivalents; kinds with none are timed only.
@@ -28,6 +33,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -104,10 +110,10 @@ class Row:
     passed: bool | None  # None: reported, no target
 
 
-def bench_kinds(rounds_scale: float, only: tuple[str, ...] = ()) -> list[Row]:
+def bench_kinds(rounds_scale: float, only: tuple[str, ...] = (), large_only: bool = False) -> list[Row]:
     rows: list[Row] = []
     with torch.no_grad():
-        for shape in SHAPES:
+        for shape in SHAPES[1:] if large_only else SHAPES:
             for layout in LAYOUTS:
                 x = make_input(shape, layout)
                 small = shape == SHAPES[0]
@@ -205,6 +211,22 @@ def bench_article_and_bandwidth(rounds_scale: float) -> list[Row]:
     return rows
 
 
+#: Simulated CPU levels, lowest first: torch's kernels, oneDNN's and MKL's
+#: instruction sets, each switched by an environment variable read at start-up.
+CPU_LEVELS = {
+    "DEFAULT": {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2"},
+    "AVX2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
+    "AVX512": {"ATEN_CPU_CAPABILITY": "avx512", "ONEDNN_MAX_CPU_ISA": "AVX512_CORE", "MKL_ENABLE_INSTRUCTIONS": "AVX512"},
+}
+
+
+def levels_this_cpu_runs() -> list[str]:
+    """The levels up to the one torch picked by itself (a CPU cannot simulate more)."""
+    native = torch.backends.cpu.get_cpu_capability()
+    names = list(CPU_LEVELS)
+    return names[: names.index(native) + 1] if native in names else ["DEFAULT"]
+
+
 def machine_description() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -216,7 +238,7 @@ def machine_description() -> str:
         pass
     return (
         f"{cpu}, {os.cpu_count()} cores, torch {torch.__version__} with {torch.get_num_threads()} threads, "
-        f"Python {platform.python_version()}"
+        f"CPU capability {torch.backends.cpu.get_cpu_capability()}, Python {platform.python_version()}"
     )
 
 
@@ -259,18 +281,32 @@ def run_extra_benchmarks() -> tuple[list[tuple[str, bool]], str]:
     return results, tee.copy.getvalue()
 
 
+def run_core_elsewhere(level: str, threads: int, quick: bool) -> tuple[bool, str]:
+    """The core table in a fresh process under a simulated CPU level and thread count."""
+    environment = {key: value for key, value in os.environ.items() if key not in CPU_LEVELS["DEFAULT"]}
+    environment.update(CPU_LEVELS[level])
+    command = [sys.executable, str(Path(__file__).resolve()), "--core", "--threads", str(threads)]
+    if quick:
+        command.append("--quick")
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    return result.returncode == 0, result.stdout + result.stderr
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="gpool speed targets")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run; noisier)")
     parser.add_argument("--no-write", action="store_true", help="do not update benchmarks/results.md")
     parser.add_argument("--kinds", nargs="+", default=(), help="only these registry kinds (implies --no-write)")
+    parser.add_argument("--core", action="store_true", help="only the core kinds at the large sizes (implies --no-write)")
+    parser.add_argument("--threads", type=int, default=min(2, os.cpu_count() or 1), help="torch threads (default: up to 2)")
+    parser.add_argument("--this-level-only", action="store_true", help="skip the simulated CPU levels and 1 thread")
     args = parser.parse_args(argv)
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    torch.set_num_threads(args.threads)
     scale = 0.2 if args.quick else 1.0
     machine = machine_description()
     print(f"# gpool benchmarks\n\nMachine: {machine}\n")
-    if args.kinds:
-        rows = bench_kinds(scale, tuple(args.kinds))
+    if args.kinds or args.core:
+        rows = bench_kinds(scale, tuple(args.kinds) or CORE_KINDS, large_only=args.core)
         print(render(rows))
         return 1 if any(row.passed is False for row in rows) else 0
     rows = bench_kinds(scale) + bench_article_and_bandwidth(scale)
@@ -278,9 +314,21 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     extra, extra_text = run_extra_benchmarks()
     missed = [row for row in rows if row.passed is False] + [name for name, ok in extra if not ok]
+    elsewhere = ""
+    if not args.this_level_only:
+        runs = [(level, args.threads) for level in levels_this_cpu_runs()]
+        runs.append((torch.backends.cpu.get_cpu_capability(), 1))
+        for level, threads in runs:
+            print(f"\n## Core table at CPU level {level}, {threads} thread(s)\n", flush=True)
+            ok, text = run_core_elsewhere(level, threads, args.quick)
+            table_only = text[text.index("| input"):] if "| input" in text else text
+            print(table_only)
+            elsewhere += f"\n## Core table at CPU level {level}, {threads} thread(s)\n\n{table_only}\n"
+            if not ok:
+                missed.append(f"core table at {level}, {threads} thread(s)")
     if not args.no_write:
         (HERE / "results.md").write_text(
-            f"# Latest `make bench`\n\nMachine: {machine}\n\n## Pooling kinds\n\n{table}\n{extra_text}",
+            f"# Latest `make bench`\n\nMachine: {machine}\n\n## Pooling kinds\n\n{table}\n{extra_text}{elsewhere}",
             encoding="utf-8",
         )
     if missed:

@@ -12,9 +12,11 @@ spatial dims; see :mod:`gpool_helpers._validation` for what is rejected.
   (N, C, H, W) -> (N, 1, H, W). The blog post this collection grows from builds it
   from ``MaxPool1d`` and gets it wrong (see :mod:`gpool_helpers.article`).
 
-Which torch op runs depends on the memory layout, because the fastest op
-differs by up to 3.5x between contiguous and channels_last tensors
-(benchmarks/run.py measures it).
+For max and depth max, several torch ops give the same numbers at speeds that
+differ by up to 3.6x with the CPU, the thread count and the memory layout;
+:mod:`gpool_helpers.fastest` times them once per input signature on the machine
+at hand instead of trusting a rule measured on another (benchmarks/run.py
+checks the result under every simulated CPU level).
 """
 
 from __future__ import annotations
@@ -23,52 +25,60 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._shapes import spatial_dims, spatial_positions
+from ._shapes import spatial_dims
 from ._validation import check_choice, check_pool_input
+from .fastest import FastestOf
 
 DEPTH_MODES = ("max", "avg")
 
-_ADAPTIVE_MAX_POOL = {2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
+_ADAPTIVE_MAX_POOL = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
 _CHANNELS_LAST = {2: torch.channels_last, 3: torch.channels_last_3d}
 
 
-#: Spatial positions from which adaptive_max_pool2d beats amax on channels_last input.
-_LARGE_MAP = 1024
-
-
-def _prefers_torch_max(x: Tensor) -> bool:
-    """Whether torch.max(dim=1) beats amax(dim=1) for depth pooling, measured
-    by benchmarks/run.py: contiguous input, at most 64 positions, 128+ channels."""
-    return x.shape[1] >= 128 and spatial_positions(x) <= 64 and x.is_contiguous()
-
-
-#: From this many elements on (64 MB of float32), amax over the channels of a
-#: contiguous tensor falls out of cache; reducing 32 channels at a time and
-#: keeping a running maximum is 1.3x-1.9x faster (benchmarks/run.py; e.g.
-#: 3.8 ms against 6.3 ms at 32x256x56x56). Below it, one amax wins.
-_CHUNKED_DEPTH_MAX_ELEMENTS = 1 << 24
 _DEPTH_CHUNK = 32
 
 
-def _prefers_channel_chunks(x: Tensor) -> bool:
-    # Under torch.compile / torch.export the size test would become a guard on
-    # the batch size and break a dynamic batch dim; the compiler fuses the
-    # reduction its own way anyway.
-    if torch.compiler.is_compiling():
-        return False
-    if x.shape[1] <= _DEPTH_CHUNK or x.numel() < _CHUNKED_DEPTH_MAX_ELEMENTS:
-        return False
-    # The running maximum is written in place, which autograd cannot follow.
-    return x.is_contiguous() and not (torch.is_grad_enabled() and x.requires_grad)
-
-
 def _depth_max_in_chunks(x: Tensor, keepdim: bool) -> Tensor:
+    """Max over 32 channels at a time, keeping a running maximum.
+
+    On tensors past cache size this reads memory in longer runs than one
+    ``amax`` over all channels; whether that wins depends on the CPU, so
+    :data:`_DEPTH_MAX` times it against the built-ins instead of assuming.
+    """
     chunks = x.split(_DEPTH_CHUNK, dim=1)
     running = chunks[0].amax(dim=1, keepdim=True)
     for chunk in chunks[1:]:
         # torch.maximum propagates NaN, as amax does.
         torch.maximum(running, chunk.amax(dim=1, keepdim=True), out=running)
     return running if keepdim else running.squeeze(1)
+
+
+#: Depth max: three ways to the same numbers, bit for bit. Which is fastest
+#: depends on the CPU and the layout (see :mod:`gpool_helpers.fastest`).
+_DEPTH_MAX = FastestOf(
+    "depth max",
+    {
+        "amax": lambda x, keepdim: x.amax(dim=1, keepdim=keepdim),
+        "max": lambda x, keepdim: x.max(dim=1, keepdim=keepdim).values,
+        "amax over 32 channels at a time": _depth_max_in_chunks,
+    },
+)
+
+
+def _adaptive_max(x: Tensor, keepdim: bool) -> Tensor:
+    pooled = _ADAPTIVE_MAX_POOL[x.dim() - 2](x, 1)
+    return pooled if keepdim else pooled.flatten(1)
+
+
+#: Global max without indices: amax, or adaptive max pooling, which reads
+#: channels_last memory in order and can win on large maps in that layout.
+_GLOBAL_MAX = FastestOf(
+    "global max",
+    {
+        "amax": lambda x, keepdim: x.amax(dim=spatial_dims(x), keepdim=keepdim),
+        "adaptive_max_pool": _adaptive_max,
+    },
+)
 
 
 def _is_channels_last(x: Tensor) -> bool:
@@ -110,11 +120,11 @@ def global_max_pool(
     int64 flat positions in each (n, c) map (h*W + w for 2-D), the first one
     winning on ties, as ``nn.AdaptiveMaxPool2d(1, return_indices=True)``.
 
-    Gradient on ties: ``amax`` shares it evenly among the tied cells, while
-    ``adaptive_max_pool`` and ``max(dim)`` give it all to one cell. Which one
-    runs depends on the layout and the options, so on ties the split can differ
-    between layouts; either way a map's gradient lands only on its maxima and
-    sums to the gradient of its pooled value.
+    Gradient on ties: without indices, an input that needs a gradient always
+    runs ``amax``, which shares it evenly among the tied cells; with
+    ``return_indices=True`` it all goes to the one cell the index names. Either
+    way a map's gradient lands only on its maxima and sums to the gradient of
+    its pooled value.
 
     NaN propagates as in torch: a map holding a NaN pools to NaN and its index
     points at a NaN. With several NaNs in one map, ``max(dim)`` (contiguous
@@ -135,13 +145,7 @@ def global_max_pool(
         if keepdim:
             values, indices = _restore_keepdim(values, x), _restore_keepdim(indices, x)
         return values, indices
-    if channels_last and spatial_rank == 2 and x.shape[-1] * x.shape[-2] >= _LARGE_MAP:
-        # On large channels_last maps adaptive_max_pool2d edges out amax
-        # (FINDINGS.md: 3.4 ms against 6.4 ms at 32x256x56x56); on small maps
-        # amax wins (0.63 ms against 1.04 ms at 64x2048x7x7).
-        pooled = F.adaptive_max_pool2d(x, 1)
-        return pooled if keepdim else pooled.flatten(1)
-    return x.amax(dim=spatial_dims(x), keepdim=keepdim)
+    return _GLOBAL_MAX(x, keepdim)
 
 
 def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Tensor:
@@ -152,8 +156,8 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
     the blog post's ``MaxPool1d`` subclass. C = 0 is rejected: there is nothing
     to take a max or mean of at any position.
 
-    Gradient on tied channels: depending on the path picked for speed, it is
-    shared evenly (``amax``) or given to one channel (``max``).
+    Gradient on tied channels: an input that needs a gradient always runs
+    ``amax``, which shares it evenly among the tied channels.
     """
     check_pool_input(x, "global_depth_pool")
     check_choice(mode, DEPTH_MODES, "mode", "global_depth_pool")
@@ -163,13 +167,7 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
             f"got shape {tuple(x.shape)}"
         )
     if mode == "max":
-        if _prefers_channel_chunks(x):
-            return _depth_max_in_chunks(x, keepdim)
-        if _prefers_torch_max(x):
-            # Many channels over few positions in NCHW: torch.max's kernel
-            # beats amax here (2.4 ms against 3.5 ms at 64x2048x7x7).
-            return x.max(dim=1, keepdim=keepdim).values
-        return x.amax(dim=1, keepdim=keepdim)
+        return _DEPTH_MAX(x, keepdim)
     return x.mean(dim=1, keepdim=keepdim)
 
 

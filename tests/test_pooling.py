@@ -594,23 +594,19 @@ def operators_run(function, x):
     return [name for name in recorder.operators if name not in ("view", "_unsafe_view", "alias")]
 
 
-LARGE_MAP_SIDE = math.isqrt(pooling._LARGE_MAP - 1) + 1
-
 DISPATCH_CASES = [
     # (function, shape, layout, the one kernel expected to read the tensor)
     (global_avg_pool, (2, 3, 5, 7), "contiguous", "mean"),
     (global_avg_pool, (2, 3, 5, 7), "channels_last", "mean"),
     (global_max_pool, (2, 3, 5, 7), "contiguous", "amax"),
     (global_max_pool, (2, 3, 5, 7), "channels_last", "amax"),
-    (global_max_pool, (1, 3, LARGE_MAP_SIDE, LARGE_MAP_SIDE), "contiguous", "amax"),
-    (global_max_pool, (1, 3, LARGE_MAP_SIDE, LARGE_MAP_SIDE), "channels_last", "adaptive_max_pool2d"),
     (lambda x: global_max_pool(x, return_indices=True), (2, 3, 5, 7), "contiguous", "max"),
     (lambda x: global_max_pool(x, return_indices=True), (2, 3, 5, 7), "channels_last", "adaptive_max_pool2d"),
     (lambda x: global_max_pool(x, return_indices=True), (2, 3, 2, 3, 4), "channels_last", "adaptive_max_pool3d"),
     (lambda x: global_max_pool(x, return_indices=True), (2, 3, 7), "channels_last", "max"),
     (global_depth_pool, (2, 3, 5, 7), "contiguous", "amax"),
     (global_depth_pool, (2, 3, 5, 7), "channels_last", "amax"),
-    (global_depth_pool, (2, 130, 3, 5), "contiguous", "max"),
+    (global_depth_pool, (2, 130, 3, 5), "contiguous", "amax"),
     (lambda x: global_depth_pool(x, mode="avg"), (2, 130, 3, 5), "contiguous", "mean"),
 ]
 
@@ -744,32 +740,3 @@ def test_modules_fit_in_a_sequential_head(generator):
     assert head(features).shape == (4, 10)
     keepdim_head = nn.Sequential(GlobalMaxPool(keepdim=True), nn.Conv2d(16, 10, kernel_size=1), nn.Flatten())
     assert keepdim_head(features).shape == (4, 10)
-
-
-# ---------------------------------------------------------------------------
-# The chunked depth-max path for tensors that do not fit in cache
-# ---------------------------------------------------------------------------
-
-
-def test_chunked_depth_max_on_a_large_tensor_equals_amax_and_keeps_nan():
-    """From pooling._CHUNKED_DEPTH_MAX_ELEMENTS elements on, depth max reduces
-    32 channels at a time; the result must be exactly amax's."""
-    shape = (2, 70, 64, 64 * 32)  # 18.4 M elements, 70 channels: two full chunks and a partial one
-    assert math.prod(shape) >= pooling._CHUNKED_DEPTH_MAX_ELEMENTS
-    x = torch.randn(shape, generator=torch.Generator().manual_seed(5))
-    x[1, 69, 3, 7] = float("nan")  # in the last, partial chunk
-    assert pooling._prefers_channel_chunks(x)
-    for keepdim in (True, False):
-        result = global_depth_pool(x, keepdim=keepdim)
-        torch.testing.assert_close(result, x.amax(dim=1, keepdim=keepdim), rtol=0, atol=0, equal_nan=True)
-    assert torch.isnan(global_depth_pool(x)[1, 0, 3, 7])
-
-
-def test_chunked_depth_max_is_not_taken_when_a_gradient_is_needed():
-    x = torch.randn(1, 40, 1, 1 << 19, requires_grad=True)  # 21 M elements
-    assert not pooling._prefers_channel_chunks(x)
-    global_depth_pool(x).sum().backward()
-    # Every position's gradient lands on exactly one channel: its maximum.
-    assert torch.equal(x.grad.sum(dim=1), torch.ones(1, 1, 1 << 19))
-    with torch.no_grad():
-        assert pooling._prefers_channel_chunks(x)
