@@ -1,44 +1,305 @@
-"""``make html``: the executed notebooks as static HTML, for reading without a kernel.
+"""``make html``: the executed notebooks as a static site that works without a network.
 
-Links between notebooks (``02_global_average_pooling.ipynb``) are rewritten
-to the HTML pages beside them, so the previous / next navigation works in a
-browser opened on the folder. Stored outputs are shown as they are; nothing
-is executed.
+The site in ``--output`` holds:
+
+- one page per notebook, with links between notebooks (``02_global_average_pooling.ipynb``)
+  rewritten to the pages beside them, so previous / next works in a browser opened on the folder;
+- ``index.html``: the notebook map, and, under its own heading, the teachers' solved edition
+  (``--solutions build/solutions``, written by ``make solutions``) in ``solutions/``;
+- ``_static/``: MathJax and require.js, copied from installed packages (jupyter-server-mathjax
+  ships MathJax 2.7; Voila ships require.js), so no page loads anything from a CDN.
+
+Stored outputs are shown as they are; nothing is executed. Every page is checked before it is
+written: a script, stylesheet, font or image with a network address is an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import re
+import shutil
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 
 NOTEBOOK_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
+STATIC = "_static"
+#: MathJax 2's own combined configuration, as shipped by jupyter-server-mathjax; "Safe" as nbconvert's default.
+MATHJAX_ENTRY = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+#: No notebook here draws a mermaid diagram and no installed package ships mermaid: point the
+#: (unused) module URL inside the site, and refuse a notebook that would need it.
+MERMAID_PLACEHOLDER = "mermaid-not-bundled.mjs"
+#: jupyter-server-mathjax ships the STIX-Web fonts only (not MathJax's TeX fonts), as Jupyter's
+#: classic notebook configured it; read before MathJax starts, so no font is looked up elsewhere.
+MATHJAX_FONTS = """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({
+    "HTML-CSS": {availableFonts: [], preferredFont: null, imageFont: null, webFont: "STIX-Web"},
+    SVG: {font: "STIX-Web"}
+});
+</script>
+"""
+MATHJAX_MARKER = "<!-- Load mathjax -->"
+NETWORK = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//", re.ASCII)
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+#: A quoted absolute address of something a script would load (a .js, .css, font or picture).
+SCRIPT_RESOURCE = re.compile(
+    r"""["'`]((?:https?:)?//[^"'`\s]+?\.(?:m?js|css|woff2?|ttf|otf|eot|png|jpe?g|gif|svg|webp)(?:\?[^"'`\s]*)?)["'`]"""
+)
 
 
-def rewrite_links(html: str) -> str:
-    return NOTEBOOK_LINK.sub(lambda match: f'href="{match.group(1)}.html{match.group(2) or ""}"', html)
+class OfflineSiteError(RuntimeError):
+    """The site cannot be made to work offline (a missing package, a network reference)."""
 
 
-def render(notebook_path: Path, output_dir: Path) -> Path:
-    exporter = HTMLExporter()
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+def rewrite_links(html_text: str, beside: set[str] | None = None, elsewhere: str = "") -> str:
+    """Point links to numbered notebooks at their pages.
+
+    A page for a notebook in ``beside`` (stems; all when None) is in the same folder; any other is
+    reached through ``elsewhere`` (``"../"`` from the solved edition back to the learner pages).
+    """
+
+    def page(match: re.Match) -> str:
+        stem = match.group(1)
+        folder = "" if beside is None or stem in beside else elsewhere
+        return f'href="{folder}{stem}.html{match.group(2) or ""}"'
+
+    return NOTEBOOK_LINK.sub(page, html_text)
+
+
+# --- what a page would fetch ---------------------------------------------------------------
+
+class _ResourceFinder(HTMLParser):
+    """Collects every address a page fetches by itself: scripts, stylesheets, fonts, pictures, frames."""
+
+    FETCHING = {
+        "script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"), "iframe": ("src",),
+        "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
+        "input": ("src",), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
+    }
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []  # (what, address)
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name in self.FETCHING.get(tag, ()):
+            value = attributes.get(name)
+            if value:
+                for address in (part.strip().split(" ")[0] for part in value.split(",")) if name == "srcset" else [value]:
+                    self.found.append((f"<{tag} {name}>", address))
+        if tag == "link" and attributes.get("href"):
+            self.found.append((f"<link rel={attributes.get('rel')}>", attributes["href"]))
+        if attributes.get("style"):
+            self._css(attributes["style"], f"<{tag} style>")
+        self._in = tag if tag in ("style", "script") else None
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self._css(data, "<style>")
+        elif self._in == "script":
+            self.found.extend(("<script> text", match.group(1)) for match in SCRIPT_RESOURCE.finditer(data))
+
+    def _css(self, text: str, what: str) -> None:
+        # Comments in CSS mention web pages; only url(...) and @import fetch anything.
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for match in CSS_URL.finditer(text):
+            self.found.append((f"{what} css", match.group(1) or match.group(2)))
+
+
+def network_references(page: str) -> list[tuple[str, str]]:
+    """(what, address) for every resource the page would fetch from the network.
+
+    Links a reader may click (``<a href>`` to a paper) are not resources and are not listed.
+    """
+    finder = _ResourceFinder()
+    finder.feed(page)
+    finder.close()
+    return [(what, address) for what, address in finder.found if NETWORK.match(address)]
+
+
+# --- the bundled scripts ---------------------------------------------------------------------
+
+def mathjax_source() -> Path:
+    try:
+        import jupyter_server_mathjax
+    except ImportError:
+        raise OfflineSiteError(
+            "make html needs MathJax from the jupyter-server-mathjax package; run make setup "
+            "(it is in the dev extra of pyproject.toml)"
+        ) from None
+    folder = Path(jupyter_server_mathjax.__file__).resolve().parent / "static"
+    if not (folder / "MathJax.js").is_file():
+        raise OfflineSiteError(f"jupyter-server-mathjax is installed but {folder / 'MathJax.js'} is missing; reinstall it")
+    return folder
+
+
+def require_js_source() -> Path:
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("voila", "templates", "base", "static"):
+        candidate = Path(folder) / "require.min.js"
+        if candidate.is_file():
+            return candidate
+    raise OfflineSiteError("make html needs require.js, which Voila ships; run make setup (voila is in the dev extra)")
+
+
+def copy_static(site: Path) -> None:
+    """Copy MathJax and require.js into ``site/_static`` (again only when a file changed)."""
+    static = site / STATIC
+    mathjax = mathjax_source()
+    shutil.copytree(
+        mathjax, static / "mathjax", dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", "*.py"),
+        copy_function=_copy_if_changed,
+    )
+    _copy_if_changed(require_js_source(), static / "require.min.js")
+    (static / MERMAID_PLACEHOLDER).write_text(
+        "// gpool's pages draw no mermaid diagrams; tools/render_html.py refuses a notebook that has one.\n",
+        encoding="utf-8",
+    )
+
+
+def _copy_if_changed(source, target) -> str:
+    source, target = Path(source), Path(target)
+    if not target.exists() or target.stat().st_size != source.stat().st_size or target.read_bytes() != source.read_bytes():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+    return str(target)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+def exporter_for(depth: int) -> HTMLExporter:
+    """An HTMLExporter whose pages, ``depth`` folders below the site root, load scripts from ``_static``."""
+    up = "../" * depth
+    return HTMLExporter(
+        mathjax_url=f"{up}{STATIC}/{MATHJAX_ENTRY}",
+        require_js_url=f"{up}{STATIC}/require.min.js",
+        mermaid_js_url=f"{up}{STATIC}/{MERMAID_PLACEHOLDER}",
+        mermaid_layout_elk_js_url=f"{up}{STATIC}/{MERMAID_PLACEHOLDER}",
+        jquery_url=f"{up}{STATIC}/jquery-not-bundled.js",
+        jupyter_widgets_base_url=f"{up}{STATIC}/",
+    )
+
+
+def _check_notebook(notebook: nbformat.NotebookNode, name: str) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and re.search(r"^\s*```\s*mermaid", cell.source, re.M):
+            raise OfflineSiteError(f"{name}: a mermaid diagram needs mermaid.js, which no installed package ships")
+
+
+def render(notebook_path: Path, output_dir: Path, depth: int = 0, beside: set[str] | None = None) -> Path:
+    """Write ``output_dir/<stem>.html`` for one notebook; OfflineSiteError if it would use the network."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    _check_notebook(notebook, notebook_path.name)
+    # Widget views need the widget manager from a CDN; without the state they show as static text.
+    notebook.metadata.pop("widgets", None)
+    body, _ = exporter_for(depth).from_notebook_node(notebook)
+    body = rewrite_links(body, beside, "../" * depth)
+    if MATHJAX_MARKER not in body:
+        raise OfflineSiteError(f"{notebook_path.name}: nbconvert's template no longer marks where MathJax loads")
+    body = body.replace(MATHJAX_MARKER, MATHJAX_MARKER + "\n" + MATHJAX_FONTS, 1)
+    remote = network_references(body)
+    if remote:
+        listed = "; ".join(f"{what} {address}" for what, address in remote[:5])
+        raise OfflineSiteError(f"{notebook_path.name}: the page would load from the network: {listed}")
+    output_dir.mkdir(parents=True, exist_ok=True)
     target = output_dir / f"{notebook_path.stem}.html"
-    target.write_text(rewrite_links(body), encoding="utf-8")
+    target.write_text(body, encoding="utf-8")
     return target
+
+
+def notebook_title(path: Path) -> str:
+    """The notebook's first ``# heading``, or its file name."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            found = re.search(r"^#\s+(.+)$", cell.source, re.M)
+            if found:
+                return found.group(1).strip()
+    return path.stem
+
+
+def index_page(learner: list[Path], solved: list[Path], solutions_note: str) -> str:
+    def rows(paths: list[Path], folder: str) -> str:
+        return "\n".join(
+            f'<li><a href="{folder}{html.escape(path.stem)}.html">{html.escape(path.stem[:2])}: '
+            f"{html.escape(notebook_title(path))}</a></li>"
+            for path in paths
+        )
+
+    teachers = (
+        f"<ol>\n{rows(solved, 'solutions/')}\n</ol>" if solved else f"<p>{html.escape(solutions_note)}</p>"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>gpool: global pooling in PyTorch</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+li {{ margin: 0.3rem 0; }}
+</style>
+</head>
+<body>
+<h1>gpool: global pooling in PyTorch</h1>
+<p>The notebooks with their stored outputs, readable without a kernel or a network.
+To run and edit them, use <code>make lab</code> (or <code>python run.py lab</code>).</p>
+<h2 id="notebooks">The notebooks</h2>
+<ol start="0">
+{rows(learner, '')}
+</ol>
+<h2 id="solutions">For teachers: the solved edition</h2>
+<p>Every exercise filled in with its reference solution and checked.</p>
+{teachers}
+</body>
+</html>
+"""
+
+
+def build_site(notebooks: list[Path], output: Path, solutions: Path | None = None) -> list[Path]:
+    """The whole site in ``output``; returns the pages written."""
+    output.mkdir(parents=True, exist_ok=True)
+    copy_static(output)
+    written = [render(path, output) for path in notebooks]
+    solved: list[Path] = []
+    note = "Not built: run make solutions, then make html."
+    if solutions is not None and solutions.is_dir():
+        solved = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
+        stems = {path.stem for path in solved}
+        written += [render(path, output / "solutions", depth=1, beside=stems) for path in solved]
+    index = output / "index.html"
+    index.write_text(index_page(notebooks, solved, note), encoding="utf-8")
+    return [index, *written]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--output", type=Path, default=Path("build/html"))
+    parser.add_argument("--solutions", type=Path, default=None, help="folder of the solved edition (make solutions)")
     args = parser.parse_args(argv)
-    args.output.mkdir(parents=True, exist_ok=True)
-    for path in args.notebooks:
-        print(f"wrote {render(path, args.output)}")
+    missing = [str(path) for path in args.notebooks if not path.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    if args.solutions is not None and not args.solutions.is_dir():
+        parser.error(f"--solutions {args.solutions}: no such folder (run make solutions first)")
+    try:
+        pages = build_site(args.notebooks, args.output, args.solutions)
+    except OfflineSiteError as error:
+        print(f"make html: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(pages)} pages to {args.output} (open {args.output / 'index.html'}; works offline)")
     return 0
 
 
