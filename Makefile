@@ -11,21 +11,26 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PYTEST_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Encrypted kernel channels (CurveZMQ) instead of ipykernel's plain-TCP warning; no notebook_shim
+# (only for classic-notebook extensions), whose start-up reads the deprecated ServerApp.token.
+LAB_QUIET_FLAGS := --KernelManager.transport_encryption=auto "--ServerApp.jpserver_extensions={'notebook_shim': False}"
 
-.PHONY: setup lab test unit nbval notebooks bench html solutions app clean
+.PHONY: setup lab test unit nbval notebooks bench html solutions app clean help
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gpool needs Python 3.10 or newer; set PYTHON=python3.11")'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]'
+	@# run.py install: pip install --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]', saying what it does
+	@$(BIN)/python run.py install --venv $(VENV) --constraints $(CONSTRAINTS)
 	@touch $@
 
+## Create .venv and install the pinned set (the other targets do this first by themselves).
 setup: $(STAMP)
 
 ## Open JupyterLab on your own copy of the notebooks (made once, never overwritten).
 lab: setup
 	$(BIN)/python -m gpool_helpers.workspace sync
-	$(BIN)/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) --ServerApp.root_dir=workspace workspace/00_start_here.ipynb
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) $(LAB_QUIET_FLAGS) --ServerApp.root_dir=workspace workspace/00_start_here.ipynb
 
 ## Unit tests, then strict nbval over every notebook (and the browser suite when present).
 test: setup
@@ -40,9 +45,9 @@ notebooks: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
-## Static HTML of the executed notebooks, for reading without a kernel.
-html: setup
-	$(BIN)/python tools/render_html.py --output build/html $(NOTEBOOKS)
+## Static HTML site in build/html, offline (bundled MathJax), with the solved edition for teachers.
+html: solutions
+	$(BIN)/python tools/render_html.py --output build/html --solutions build/solutions $(NOTEBOOKS)
 
 ## The teachers' edition: every exercise filled in with its solution, executed and checked.
 solutions: setup
@@ -52,5 +57,10 @@ solutions: setup
 app: setup
 	$(BIN)/voila app/explorer.ipynb --Voila.ip=127.0.0.1 --no-browser
 
+## List the targets with what they do (this list).
+help:
+	@awk '/^## /{text=substr($$0,4); next} /^[a-z][a-z-]*:/{if(text!=""){split($$0,t,":"); printf "  make %-12s %s\n", t[1], text}; text=""; next} {text=""}' $(MAKEFILE_LIST)
+
+## Remove build/ (the HTML site and the solved edition).
 clean:
 	rm -rf build .pytest_cache

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets.config import Config
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -52,6 +53,20 @@ def normalise(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNo
     return notebook
 
 
+def kernel_config() -> Config:
+    """Encrypt the kernel's channels (CurveZMQ keys from the kernel manager) where pyzmq can.
+
+    ipykernel warns "Kernel is running over TCP without encryption" for every kernel started
+    without them; the kernelspec of ipykernel 7 declares ``supported_encryption: ["curve"]``.
+    """
+    import zmq
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
+
+
 def execute(path: Path, timeout: int) -> float:
     before = path.read_text(encoding="utf-8")
     notebook = nbformat.reads(before, as_version=4)
@@ -65,6 +80,7 @@ def execute(path: Path, timeout: int) -> float:
         # Under load the kernel may split one print into two stream messages;
         # merging them keeps re-runs byte-identical.
         coalesce_streams=True,
+        config=kernel_config(),
     )
     started = time.perf_counter()
     env = {**os.environ, **KERNEL_ENV}

@@ -1,0 +1,130 @@
+"""run.py: the Makefile's set-up and commands for a machine without make (Windows, many Macs)."""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path, PureWindowsPath
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("gpool_run", ROOT / "run.py")
+run = importlib.util.module_from_spec(spec)
+sys.modules["gpool_run"] = run  # dataclasses look the module up while run.py is loading
+spec.loader.exec_module(run)
+
+
+@pytest.mark.parametrize(
+    "platform, python",
+    [("win32", r".venv\Scripts\python.exe"), ("linux", ".venv/bin/python"), ("darwin", ".venv/bin/python")],
+)
+def test_the_venv_interpreter_is_where_each_platform_puts_it(platform, python):
+    found = run.venv_python(Path(".venv"), platform)
+    shown = str(PureWindowsPath(*found.parts)) if platform == "win32" else found.as_posix()
+    assert shown == python
+
+
+def test_windows_plans_use_scripts_python_exe_and_no_allow_root(tmp_path):
+    steps = run.command_steps("lab", Path(".venv"), "win32", root=ROOT)
+    for step in steps:
+        assert Path(step.argv[0]).parts[-2:] == ("Scripts", "python.exe")
+    assert "--allow-root" not in steps[-1].argv
+    install = run.install_steps(Path(".venv"), "win32")[0].argv
+    assert Path(install[0]).parts[-2:] == ("Scripts", "python.exe")
+    assert install[1:] == ["-m", "pip", "install", "--disable-pip-version-check", "-c",
+                           "requirements/constraints.txt", "-e", ".[dev]"]
+
+
+def test_the_test_plan_is_the_makefiles_test_command():
+    """make -n prints what make test would run; run.py test must run the same."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed here: nothing to compare run.py with")
+    printed = subprocess.run(
+        ["make", "-n", "--no-print-directory", "test", "PYTEST_ARGS=", f"STAMP={ROOT / 'pyproject.toml'}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout
+    make_line = [line for line in printed.replace("\\\n", " ").splitlines() if "-m pytest" in line]
+    assert len(make_line) == 1, printed
+    planned = run.command_steps("test", Path(".venv"), "linux", root=ROOT)[0].argv
+    assert make_line[0].split() == planned, "run.py's test command and the Makefile's differ: change both"
+
+
+def test_dry_run_prints_the_plan_and_runs_nothing():
+    result = subprocess.run([sys.executable, "run.py", "test", "--dry-run", "--", "-k", "x"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert "-m pytest -p no:cacheprovider tests notebooks/00_start_here.ipynb" in last
+    assert last.endswith("--nbval-sanitize-with tests/nbval_sanitize.cfg -k x")
+
+
+def test_bad_input_is_one_clear_line():
+    result = subprocess.run([sys.executable, "run.py", "frobnicate"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and "invalid choice: 'frobnicate'" in result.stderr
+    with pytest.raises(run.UsageError, match="needs Python 3.10 or newer; this is 3.9"):
+        run.check_python((3, 9, 18))
+    result = subprocess.run([sys.executable, "run.py", "install", "--constraints", "nope.txt", "--dry-run"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and "no constraints file at nope.txt" in result.stderr
+
+
+def test_pip_noise_is_dropped_and_everything_else_kept():
+    assert run.PIP_NOISE.match("WARNING: Location '/opt/wheels' is ignored: it is either a non-existing path")
+    assert not run.PIP_NOISE.match("Collecting torch==2.13.0")
+    assert not run.PIP_NOISE.match("ERROR: Could not find a version that satisfies the requirement")
+
+
+def test_setup_really_creates_a_venv_installs_and_marks_it_done(tmp_path):
+    """A real run on a tiny project: venv created, pip install with the constraints, marker, then nothing to do."""
+    project = tmp_path / "proj"
+    (project / "requirements").mkdir(parents=True)
+    (project / "notebooks").mkdir()
+    shutil.copy2(ROOT / "run.py", project / "run.py")
+    (project / "requirements" / "constraints.txt").write_text("", encoding="utf-8")
+    (project / "pyproject.toml").write_text(textwrap.dedent("""\
+        [build-system]
+        requires = []
+        build-backend = "backend"
+        backend-path = ["."]
+        [project]
+        name = "tiny"
+        version = "0"
+        [project.optional-dependencies]
+        dev = []
+        """), encoding="utf-8")
+    # A build backend without setuptools, so the install needs no download.
+    (project / "backend.py").write_text(textwrap.dedent('''\
+        import base64, hashlib, os, zipfile
+        def _wheel(directory, editable):
+            name = "tiny-0-py3-none-any.whl"
+            files = {"tiny-0.dist-info/METADATA": "Metadata-Version: 2.1\\nName: tiny\\nVersion: 0\\nProvides-Extra: dev\\n",
+                     "tiny-0.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: tiny\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+            record = []
+            with zipfile.ZipFile(os.path.join(directory, name), "w") as archive:
+                for path, text in files.items():
+                    archive.writestr(path, text)
+                    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+                    record.append(f"{path},sha256={digest},{len(text.encode())}")
+                record.append("tiny-0.dist-info/RECORD,,")
+                archive.writestr("tiny-0.dist-info/RECORD", "\\n".join(record) + "\\n")
+            return name
+        def build_wheel(directory, config_settings=None, metadata_directory=None):
+            return _wheel(directory, False)
+        def build_editable(directory, config_settings=None, metadata_directory=None):
+            return _wheel(directory, True)
+        '''), encoding="utf-8")
+    environment = {**os.environ, "PIP_NO_INDEX": "1"}
+    first = subprocess.run([sys.executable, "run.py", "setup"], cwd=project, capture_output=True, text=True,
+                           timeout=240, env=environment)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "==> Creating .venv" in first.stdout and "==> Installing the pinned set into .venv" in first.stdout
+    assert "Successfully installed tiny-0" in first.stdout
+    assert "is ignored" not in first.stdout
+    assert (project / ".venv" / ".gpool-installed").exists()
+    assert run.venv_python(project / ".venv").exists()
+    again = subprocess.run([sys.executable, "run.py", "setup", "--dry-run"], cwd=project, capture_output=True,
+                           text=True, timeout=60)
+    assert again.returncode == 0 and again.stdout == "", again.stdout
