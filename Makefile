@@ -15,7 +15,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # (only for classic-notebook extensions), whose start-up reads the deprecated ServerApp.token.
 LAB_QUIET_FLAGS := --KernelManager.transport_encryption=auto "--ServerApp.jpserver_extensions={'notebook_shim': False}"
 
-.PHONY: setup lab test unit nbval notebooks bench html solutions app clean help
+.PHONY: setup lab test unit nbval notebooks bench html solutions app clean help nbgrader
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ html: solutions
 ## The teachers' edition: every exercise filled in with its solution, executed and checked.
 solutions: setup
 	$(BIN)/python tools/solutions.py --output build/solutions
+
+## The exercises as an nbgrader course in build/nbgrader (autograded by the same checkers; docs/teachers.md).
+nbgrader: setup
+	$(BIN)/python tools/nbgrader_course.py --output build/nbgrader
 
 ## The pooling explorer as a standalone page (Voila), code hidden.
 app: setup
