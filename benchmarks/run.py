@@ -45,7 +45,7 @@ import torch.nn.functional as F
 
 import gpool_helpers
 from gpool_helpers.article import ArticleDepthPool
-from gpool_helpers.registry import all_kinds
+from gpool_helpers.pooling.registry import all_kinds
 
 HERE = Path(__file__).resolve().parent
 SHAPES = ((1, 8, 4, 4), (64, 2048, 7, 7), (32, 256, 56, 56))

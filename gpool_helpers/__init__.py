@@ -1,76 +1,77 @@
 """gpool_helpers: the reusable code behind the global pooling notebooks.
 
-One room per concern:
+Everything a notebook uses imports from here: ``from gpool_helpers import ...``.
+The rooms behind it (map in CONTRIBUTING.md):
 
-- :mod:`~gpool_helpers.pooling`: global average, max and depth pooling,
-  functions and ``nn.Module`` twins.
-- :mod:`~gpool_helpers.registry`: the one table of pooling kinds that widgets,
-  plots, benchmarks and tests read.
-- :mod:`~gpool_helpers.article`: the blog post's broken depth-pooling class,
-  re-created for dissection.
+- :mod:`~gpool_helpers.pooling`: every pooling kind (function, module twin,
+  registry row) and the registry that widgets, plots, benchmarks and tests read.
+- :mod:`~gpool_helpers.cnn`: the small CNN of notebooks 01, 04 and 07: data,
+  models, heads and their costs, training, CAM, CBAM.
+- :mod:`~gpool_helpers.viz` (plots), :mod:`~gpool_helpers.widgets`,
+  :mod:`~gpool_helpers.exercises` (``nb01`` ... ``nb07``).
+- :mod:`~gpool_helpers.workspace`: the learner's copy of the notebooks and
+  the environment check; :mod:`~gpool_helpers.article`: the blog post's class;
+  :mod:`~gpool_helpers.checks`: the input checks every room shares.
+
+The pooling names load with the package. The rest load on first use, so that
+``import gpool_helpers`` in a benchmark or a test does not pay for matplotlib
+and ipywidgets.
 """
 
-from . import kinds as _kinds  # noqa: F401  (registers the basic kinds)
-from . import kinds_family as _kinds_family  # noqa: F401  (registers the wider family)
-from .family import (
-    AttentionPool,
-    AvgMaxPool,
-    CatAvgMaxPool,
-    GeM,
-    LSEPool,
-    SpatialPyramidPool,
-    TopKPool,
-    adaptive_bins,
-    attention_pool,
-    avgmax_pool,
-    catavgmax_pool,
-    gem_pool,
-    lse_pool,
-    spatial_pyramid_pool,
-    topk_pool,
-)
+from __future__ import annotations
+
+import importlib
+
+from . import _old_paths  # noqa: F401  TEMPORARY (issue 12): old module paths, until the notebooks' imports move
+from . import pooling
 from .examples import ARTICLE_SHAPE, article_example
-from .pooling import (
-    GlobalAvgPool,
-    GlobalDepthPool,
-    GlobalMaxPool,
-    global_avg_pool,
-    global_depth_pool,
-    global_max_pool,
-)
-from .registry import GlobalPool, PoolingKind, TorchEquivalent, all_kinds, get_kind, kind_names, register
+from .pooling import *  # noqa: F401,F403  (every kind's names, the registry, GlobalPool)
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AttentionPool",
-    "AvgMaxPool",
-    "CatAvgMaxPool",
-    "GeM",
-    "LSEPool",
-    "SpatialPyramidPool",
-    "TopKPool",
-    "adaptive_bins",
-    "attention_pool",
-    "avgmax_pool",
-    "catavgmax_pool",
-    "gem_pool",
-    "lse_pool",
-    "spatial_pyramid_pool",
-    "topk_pool",
-    "ARTICLE_SHAPE",
-    "article_example",
-    "GlobalAvgPool",
-    "GlobalDepthPool",
-    "GlobalMaxPool",
-    "GlobalPool",
-    "PoolingKind",
-    "TorchEquivalent",
-    "all_kinds",
-    "get_kind",
-    "global_avg_pool",
-    "global_depth_pool",
-    "global_max_pool",
-    "kind_names",
-    "register",
-]
+#: Names that load on first use: room -> names it provides.
+_LAZY_ROOMS = {
+    "article": ("ArticleDepthPool", "DeepWise_Pool", "trace_article_depth_pool"),
+    "cnn.cam": ("class_activation_maps", "largest_identity_error", "logits_from_maps", "map_peaks",
+                "pointing_accuracy", "upsample_maps"),
+    "cnn.cbam": ("SpatialAttention", "channel_descriptors"),
+    "cnn.counting": ("count_multiply_adds", "count_parameters", "measure_multiply_adds"),
+    "cnn.data": ("LabelledImages", "SHAPE_NAMES", "Split", "load_digits_split", "make_shapes", "make_shapes_split"),
+    "cnn.heads": ("VGG16_HEAD", "FlattenHead", "HeadCost", "LayerCost", "PoolingHead", "flatten_head_cost",
+                  "format_count", "make_flatten_head", "make_pooled_head", "pooled_head_cost", "try_head"),
+    "cnn.models": ("SmallCNN", "head_label", "head_names"),
+    "cnn.training": ("canvas_sweep", "compare_heads", "format_summary", "summarise_runs", "train_head",
+                     "train_model"),
+    "viz.adaptive": ("plot_adaptive_bins", "plot_adaptive_windows", "plot_classic_spp_check"),
+    "viz.cam": ("plot_cam", "plot_cam_grid", "plot_canvas_sweep", "plot_examples", "plot_head_comparison"),
+    "viz.depth": ("plot_channel_winners", "plot_spatial_attention"),
+    "viz.heads": ("plot_head_costs",),
+    "viz.heatmaps": ("plot_feature_maps", "plot_pooling"),
+    "viz.tables": ("KindTable", "kinds_table"),
+    "viz.zoo": ("kind_summary_html", "plot_mean_to_max", "plot_zoo"),
+    "widgets.adaptive": ("adaptive_explorer",),
+    "widgets.cam": ("cam_explorer",),
+    "widgets.explorer": ("pooling_explorer",),
+    "widgets.heads": ("head_cost_explorer",),
+    "widgets.zoo": ("mean_to_max_explorer",),
+    "workspace.environment": ("check_environment",),
+    "exercises": tuple(f"nb0{number}" for number in range(1, 8)),
+}
+_LAZY = {name: room for room, names in _LAZY_ROOMS.items() for name in names}
+
+__all__ = ["ARTICLE_SHAPE", "article_example", *pooling.__all__, *_LAZY]
+
+
+def __getattr__(name: str):
+    room = _LAZY.get(name)
+    if room is None:
+        raise AttributeError(f"module 'gpool_helpers' has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{room}")
+    # An exercise set is a module of its own (nb02.q1 ...); everything else is a name in its room.
+    value = importlib.import_module(f"{module.__name__}.{name}") if room == "exercises" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

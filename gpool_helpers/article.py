@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ._validation import describe
+from .checks import describe
 
 
 class ArticleDepthPool(nn.MaxPool1d):
@@ -63,18 +63,6 @@ class ArticleDepthPool(nn.MaxPool1d):
 
 #: The name the blog post uses, for readers comparing side by side.
 DeepWise_Pool = ArticleDepthPool
-
-#: The post's forward, split into its steps for notebook 04's trace.
-ARTICLE_STEPS = (
-    ("input", "(N, C, H, W)"),
-    ("input.view(n, c, w * h)", "(N, C, H*W)"),
-    (".permute(0, 2, 1)", "(N, H*W, C)"),
-    ("F.max_pool1d(..., kernel_size=C, stride=H*W)", "(N, H*W, 1)"),
-    (".permute(0, 2, 1)", "(N, 1, H*W)"),
-    (".view(n, c, w, h)", "(N, 1, H, W)"),
-    (".view(w, h)", "(H, W): N and the channel dim are gone"),
-)
-
 
 def trace_article_depth_pool(x: Tensor, channels: int | None = None, isize: int | None = None):
     """Run the post's forward one step at a time.

@@ -7,7 +7,11 @@ import pytest
 import torch
 
 from gpool_helpers import article_example, global_depth_pool
-from gpool_helpers.article import ARTICLE_STEPS, ArticleDepthPool, DeepWise_Pool, trace_article_depth_pool
+from gpool_helpers.article import ArticleDepthPool, DeepWise_Pool, trace_article_depth_pool
+
+#: The post's forward has seven steps: input, view, permute, max_pool1d,
+#: permute, view(n, c, w, h), view(w, h). A full trace records every one.
+ARTICLE_STEP_COUNT = 7
 
 
 def built_for(x: torch.Tensor) -> ArticleDepthPool:
@@ -141,7 +145,7 @@ def test_only_four_dimensional_input_unpacks():
 def test_trace_of_the_posts_example_reports_each_shape():
     n, c, h, w = 1, 8, 4, 4
     steps = trace_article_depth_pool(article_example())
-    assert len(steps) == len(ARTICLE_STEPS)
+    assert len(steps) == ARTICLE_STEP_COUNT
     labels = [label for label, _ in steps]
     assert labels[0] == "input" and labels[-1] == ".view(w, h)"
     assert "max_pool1d" in labels[3] and f"kernel_size={c}" in labels[3] and f"stride={h * w}" in labels[3]
@@ -159,7 +163,7 @@ def test_trace_of_the_posts_example_reports_each_shape():
 
 def test_trace_stops_at_the_failing_step_with_its_error():
     steps = trace_article_depth_pool(torch.randn(2, 8, 4, 4))
-    assert len(steps) == len(ARTICLE_STEPS)
+    assert len(steps) == ARTICLE_STEP_COUNT
     label, outcome = steps[-1]
     assert label == ".view(w, h)"
     assert outcome.startswith("RuntimeError: shape '[4, 4]' is invalid for input of size 32")
@@ -202,7 +206,7 @@ def test_trace_ends_exactly_where_and_how_the_class_does(shape, built_channels, 
         assert steps[-1][1] == f"RuntimeError: {error}"
     else:
         assert steps[-1][1] == str(tuple(output.shape))
-        assert len(steps) == len(ARTICLE_STEPS)
+        assert len(steps) == ARTICLE_STEP_COUNT
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from gpool_helpers.cam import (
+from gpool_helpers.cnn.cam import (
     class_activation_maps,
     largest_identity_error,
     logits_from_maps,
@@ -14,9 +14,9 @@ from gpool_helpers.cam import (
     pointing_accuracy,
     upsample_maps,
 )
-from gpool_helpers.data import make_shapes, make_shapes_split
-from gpool_helpers.models import SmallCNN
-from gpool_helpers.training import summarise_runs, train_head
+from gpool_helpers.cnn.data import make_shapes, make_shapes_split
+from gpool_helpers.cnn.models import SmallCNN
+from gpool_helpers.cnn.training import summarise_runs, train_head
 from gpool_helpers.viz.cam import plot_cam, plot_cam_grid, plot_canvas_sweep, plot_examples, plot_head_comparison
 from gpool_helpers.widgets.cam import cam_explorer
 

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from gpool_helpers import article_example
-from gpool_helpers.cbam import CBAM_KERNEL_SIZE, SpatialAttention, channel_descriptors
+from gpool_helpers.cnn.cbam import CBAM_KERNEL_SIZE, SpatialAttention, channel_descriptors
 
 
 def seeded(*shape: int, seed: int = 0) -> torch.Tensor:
@@ -116,9 +116,13 @@ def test_other_odd_kernel_sizes_keep_the_size(kernel_size):
     assert f"kernel_size={kernel_size}" in repr(layer)
 
 
-@pytest.mark.parametrize("kernel_size", [0, 4, -3, 7.0, True, "7"])
-def test_bad_kernel_size_is_rejected(kernel_size):
-    with pytest.raises(ValueError, match="SpatialAttention expects kernel_size"):
+@pytest.mark.parametrize(
+    ("kernel_size", "error"),
+    [(0, ValueError), (4, ValueError), (-3, ValueError), (7.0, TypeError), (True, TypeError), ("7", TypeError)],
+)
+def test_bad_kernel_size_is_rejected(kernel_size, error):
+    # The package-wide convention: a wrong type is a TypeError, a wrong value a ValueError.
+    with pytest.raises(error, match="SpatialAttention expects kernel_size"):
         SpatialAttention(kernel_size=kernel_size)
 
 

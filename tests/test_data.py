@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gpool_helpers.data import (
+from gpool_helpers.cnn.data import (
     DIGIT_NAMES,
     SHAPE_NAMES,
     LabelledImages,

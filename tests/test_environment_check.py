@@ -2,7 +2,7 @@
 
 from importlib import metadata
 
-from gpool_helpers import environment
+from gpool_helpers.workspace import environment
 
 
 def test_this_environment_is_ready():

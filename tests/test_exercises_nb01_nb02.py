@@ -9,7 +9,8 @@ from torch import nn
 
 from gpool_helpers import article_example
 from gpool_helpers.exercises import FunctionQuestion, Mistake, Outcome, ThoughtQuestion, nb01, nb02
-from gpool_helpers.heads import count_parameters, make_flatten_head, make_pooled_head
+from gpool_helpers.cnn.counting import count_parameters
+from gpool_helpers.cnn.heads import make_flatten_head, make_pooled_head
 
 QUESTIONS = [*nb01.QUESTIONS, *nb02.QUESTIONS]
 MISTAKES = [

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import torch
 
-from gpool_helpers.cam import class_activation_maps
+from gpool_helpers.cnn.cam import class_activation_maps
 from gpool_helpers.exercises import nb07
 from gpool_helpers.exercises.core import Outcome
-from gpool_helpers.models import SmallCNN
+from gpool_helpers.cnn.models import SmallCNN
 
 
 def _solution():

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from torch import nn
 
-from gpool_helpers import family, get_kind, kind_names
-from gpool_helpers.family import (
+from gpool_helpers import get_kind, kind_names, pooling as family
+from gpool_helpers.pooling import (
     AttentionPool,
     AvgMaxPool,
     CatAvgMaxPool,
@@ -184,7 +184,7 @@ def test_spp_module_twin():
     "kwargs, error, text",
     [
         (dict(levels=4), TypeError, r"write \(4,\)"),
-        (dict(levels=()), ValueError, "at least one level"),
+        (dict(levels=()), ValueError, "at least one value in levels"),
         (dict(levels=(1, 0)), ValueError, "positive int"),
         (dict(levels=(1, 2.5)), TypeError, "positive int"),
         (dict(mode="sum"), ValueError, "mode to be one of"),
@@ -453,8 +453,8 @@ def test_topk_gradient_reaches_only_the_chosen_values():
         ((2.0,), {}, TypeError, "positive int"),
         ((), {}, TypeError, "exactly one of k"),
         ((2,), dict(fraction=0.5), TypeError, "exactly one of k"),
-        ((), dict(fraction=0.0), ValueError, r"fraction to be in \(0, 1\]"),
-        ((), dict(fraction=1.5), ValueError, r"fraction to be in \(0, 1\]"),
+        ((), dict(fraction=0.0), ValueError, r"fraction to be a number in \(0, 1\]"),
+        ((), dict(fraction=1.5), ValueError, r"fraction to be a number in \(0, 1\]"),
     ],
 )
 def test_topk_rejects_bad_k(args, kwargs, error, text):
@@ -589,7 +589,7 @@ def test_every_function_rejects_bad_input_naming_itself(name, bad, error):
         (lambda x: gem_pool(x, p=0.0), ValueError, "gem_pool expects p to be a positive finite number; got 0.0"),
         (lambda x: gem_pool(x, p=-2), ValueError, "got -2.0"),
         (lambda x: gem_pool(x, p=float("inf")), ValueError, "positive finite"),
-        (lambda x: gem_pool(x, p="3"), TypeError, "gem_pool expects p to be a positive number; got a str"),
+        (lambda x: gem_pool(x, p="3"), TypeError, "gem_pool expects p to be a positive finite number; got a str"),
         (lambda x: gem_pool(x, p=torch.ones(2)), TypeError, "one-element float tensor"),
         (lambda x: gem_pool(x, eps=0.0), ValueError, "eps"),
         (lambda x: lse_pool(x, r=0.0), ValueError, "lse_pool expects r to be a positive finite number"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gpool_helpers import fastest, global_depth_pool, global_max_pool, pooling
-from gpool_helpers.fastest import FastestOf
+from gpool_helpers import global_depth_pool, global_max_pool
+from gpool_helpers.pooling import fastest
+from gpool_helpers.pooling.kinds import basic as pooling
+from gpool_helpers.pooling.fastest import FastestOf
 
 LARGE = fastest.MIN_ELEMENTS_TO_TIME
 

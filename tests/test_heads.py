@@ -10,16 +10,15 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from gpool_helpers import article_example
-from gpool_helpers.heads import (
+from gpool_helpers.cnn.counting import count_parameters, measure_multiply_adds
+from gpool_helpers.cnn.heads import (
     MAX_MATERIALISED_PARAMETERS,
     VGG16_HEAD,
-    count_parameters,
     flatten_head_cost,
     format_count,
     linear_layer_cost,
     make_flatten_head,
     make_pooled_head,
-    measure_multiply_adds,
     pooled_head_cost,
     try_head,
 )
@@ -159,7 +158,7 @@ def test_format_count(count, text):
         (lambda: flatten_head_cost(512, 7.0, 7, 10), TypeError, "flatten_head_cost expects height"),
         (lambda: flatten_head_cost(True, 7, 7, 10), TypeError, "channels"),
         (lambda: flatten_head_cost(8, 7, 7, 10, hidden_widths=4096), TypeError, "hidden_widths"),
-        (lambda: flatten_head_cost(8, 7, 7, 10, hidden_widths=(0,)), ValueError, "hidden width"),
+        (lambda: flatten_head_cost(8, 7, 7, 10, hidden_widths=(0,)), ValueError, "hidden_widths"),
         (lambda: pooled_head_cost(8, 7, 7, -1), ValueError, "pooled_head_cost expects classes"),
         (lambda: pooled_head_cost(8, 7, 7, 10, kind="depth-max"), ValueError, "pools over channels"),
         (lambda: pooled_head_cost(8, 7, 7, 10, kind="average"), ValueError, "unknown pooling kind"),

@@ -5,18 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gpool_helpers.heads import flatten_head_cost, pooled_head_cost
-from gpool_helpers.models import (
+from gpool_helpers.cnn.counting import count_multiply_adds, count_parameters
+from gpool_helpers.cnn.heads import FlattenHead, PoolingHead, flatten_head_cost, pooled_head_cost
+from gpool_helpers.cnn.models import (
     FLATTEN_HEADS,
-    FlattenHead,
-    PoolingHead,
     SmallCNN,
-    count_multiply_adds,
-    count_parameters,
     head_label,
     head_names,
 )
-from gpool_helpers.registry import get_kind, kind_names
+from gpool_helpers.pooling.registry import get_kind, kind_names
 
 POOLING_HEADS = [name for name in head_names() if name not in FLATTEN_HEADS]
 
@@ -88,7 +85,7 @@ def test_registry_kind_with_a_feature_multiplier_sizes_the_classifier():
 def test_pooling_head_refuses_a_kind_that_pools_over_channels():
     depth_kinds = [name for name in kind_names() if get_kind(name).pools_over == "channels"]
     assert depth_kinds, "the registry should hold at least one depth kind"
-    with pytest.raises(ValueError, match="pools over the channels"):
+    with pytest.raises(ValueError, match="pools over channels"):
         PoolingHead(depth_kinds[0], 16, 4)
     with pytest.raises(ValueError, match="SmallCNN expects head"):
         SmallCNN(depth_kinds[0])

@@ -16,8 +16,8 @@ from torch import nn
 
 import gpool_helpers
 from gpool_helpers import GlobalPool, PoolingKind, TorchEquivalent, all_kinds, get_kind, kind_names, register
-from gpool_helpers import registry
-from gpool_helpers.registry import depth_shape, per_channel_shape
+from gpool_helpers.pooling import registry
+from gpool_helpers.pooling.registry import depth_shape, per_channel_shape
 
 BASIC_KINDS = ("avg", "max", "depth-max", "depth-avg")
 

@@ -7,9 +7,9 @@ import math
 import pytest
 import torch
 
-from gpool_helpers.data import Split, load_digits_split, make_shapes, make_shapes_split
-from gpool_helpers.models import SmallCNN
-from gpool_helpers.training import (
+from gpool_helpers.cnn.data import Split, load_digits_split, make_shapes, make_shapes_split
+from gpool_helpers.cnn.models import SmallCNN
+from gpool_helpers.cnn.training import (
     NIN_CIFAR10_TEST_ERROR,
     TrainingRun,
     accuracy,
@@ -114,7 +114,7 @@ def test_accuracy_counts_right_answers_and_keeps_the_mode():
             return torch.nn.functional.one_hot(labels, 4).float()
 
     oracle = Oracle().train()
-    assert accuracy(oracle, data, batch_size=8) == 0.5
+    assert accuracy(oracle, data) == 0.5
     assert oracle.training
 
 

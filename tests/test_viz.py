@@ -16,7 +16,8 @@ from matplotlib import _pylab_helpers
 from matplotlib.figure import Figure
 from PIL import Image
 
-from gpool_helpers import article_example, get_kind, kind_names, registry
+from gpool_helpers import article_example, get_kind, kind_names
+from gpool_helpers.pooling import registry
 from gpool_helpers.viz import heatmaps, style
 from gpool_helpers.viz.heatmaps import format_shape, plot_feature_maps, plot_pooling
 
@@ -363,7 +364,7 @@ def test_constant_maps_still_get_a_scale():
         (lambda: plot_pooling(torch.ones(8, 4, 4), "avg"), ValueError, r"plot_pooling expects .*4 dims.*\(8, 4, 4\)"),
         (lambda: plot_pooling(torch.ones(1, 2, 3, 3, dtype=torch.int64), "avg"), TypeError, "floating-point.*int64"),
         (lambda: plot_pooling(torch.ones(1, 0, 3, 3), "avg"), ValueError, r"every dim .* > 0; got shape \(1, 0, 3, 3\)"),
-        (lambda: plot_pooling(torch.ones(1, 2, 3, 3), "mean"), ValueError, "plot_pooling expects kind_name to be one of 'avg'"),
+        (lambda: plot_pooling(torch.ones(1, 2, 3, 3), "mean"), ValueError, "plot_pooling expects kind to be one of 'avg'"),
         (lambda: plot_pooling(torch.ones(1, 2, 3, 3), "avg", sample=1), ValueError, "sample to be an int from 0 to 0; got 1"),
         (lambda: plot_pooling(torch.ones(1, 2, 3, 3), "avg", max_channels=0), ValueError, "max_channels to be a positive int"),
         (lambda: plot_feature_maps(numpy.ones((1, 2, 3, 3))), TypeError, "plot_feature_maps expects .* numpy array"),

@@ -12,7 +12,8 @@ import ipywidgets
 import pytest
 import torch
 
-from gpool_helpers import get_kind, kind_names, registry
+from gpool_helpers import get_kind, kind_names
+from gpool_helpers.pooling import registry
 from gpool_helpers.viz.style import new_figure
 from gpool_helpers.widgets import FigureView, pooling_explorer
 from gpool_helpers.widgets import base

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gpool_helpers import workspace
+from gpool_helpers.workspace import copies as workspace
 from gpool_helpers.workspace import MANIFEST_NAME, sync, updated_name
 
 GIT = shutil.which("git")

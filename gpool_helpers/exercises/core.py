@@ -127,13 +127,11 @@ class Feedback:
 class Case:
     """One input a function answer is run on. ``args`` are made fresh per call.
 
-    ``batch_size`` is kept for older callers; the batch check reads the batch
-    size from the first argument itself.
+    The batch check reads the batch size from the first argument itself.
     """
 
     name: str
     make_args: Callable[[], tuple]
-    batch_size: int = 1
 
 
 @dataclass(frozen=True)
@@ -872,15 +870,14 @@ def pooling_cases() -> list[Case]:
     cannot pass.
     """
     return [
-        Case("the 1x8x4x4 example", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)),), batch_size=1),
-        Case("batch of 2, non-square 5x7", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)),), batch_size=2),
+        Case("the 1x8x4x4 example", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)),)),
+        Case("batch of 2, non-square 5x7", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)),)),
         Case(
             "batch of 4, channels_last",
             lambda: (article_example(seed=2, shape=(4, 6, 3, 3)).contiguous(memory_format=torch.channels_last),),
-            batch_size=4,
         ),
-        Case("non-contiguous (H and W swapped)", lambda: (article_example(seed=3, shape=(3, 5, 4, 6)).transpose(2, 3),), batch_size=3),
-        Case("odd sizes 1x1x1x9", lambda: (article_example(seed=4, shape=(1, 1, 1, 9)),), batch_size=1),
+        Case("non-contiguous (H and W swapped)", lambda: (article_example(seed=3, shape=(3, 5, 4, 6)).transpose(2, 3),)),
+        Case("odd sizes 1x1x1x9", lambda: (article_example(seed=4, shape=(1, 1, 1, 9)),)),
     ]
 
 

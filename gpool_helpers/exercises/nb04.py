@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 
 from ..article import ArticleDepthPool
-from ..cbam import channel_descriptors
+from ..cnn.cbam import channel_descriptors
 from ..examples import article_example
 from ..pooling import global_depth_pool
 from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, matches_reduction, outputs_equal, pooling_cases
@@ -21,8 +21,8 @@ def _depth_cases() -> list[Case]:
     # batch 1 is recognised; two more channel counts catch a hard-coded 8.
     return [
         *pooling_cases(),
-        Case("batch of 2, 16 channels", lambda: (article_example(seed=5, shape=(2, 16, 4, 4)),), batch_size=2),
-        Case("batch of 1, 3 channels, 6x5", lambda: (article_example(seed=6, shape=(1, 3, 6, 5)),), batch_size=1),
+        Case("batch of 2, 16 channels", lambda: (article_example(seed=5, shape=(2, 16, 4, 4)),)),
+        Case("batch of 1, 3 channels, 6x5", lambda: (article_example(seed=6, shape=(1, 3, 6, 5)),)),
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..family import adaptive_bins, classic_spp_window
+from ..pooling import adaptive_bins, classic_spp_window
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion, matches_wrong_answer, outputs_equal
 
 # ----------------------------------------------------------------------------

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import torch
 
-from .._shapes import spatial_dims
+from ..pooling.shapes import spatial_dims
 from ..examples import article_example
-from ..family import gem_pool, lse_pool
+from ..pooling import gem_pool, lse_pool
 from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, matches_wrong_answer
 
 

@@ -25,9 +25,9 @@ def _seeded_pair(batch: int, channels: int, classes: int, height: int, width: in
 
 
 _CASES = [
-    Case("one image, 32 channels of 4x4, 10 classes", lambda: _seeded_pair(1, 32, 10, 4, 4, 0), batch_size=1),
-    Case("batch of 3, 8 channels of 12x12, 4 classes", lambda: _seeded_pair(3, 8, 4, 12, 12, 1), batch_size=3),
-    Case("batch of 2, non-square 5x7 maps, 6 channels, 3 classes", lambda: _seeded_pair(2, 6, 3, 5, 7, 2), batch_size=2),
+    Case("one image, 32 channels of 4x4, 10 classes", lambda: _seeded_pair(1, 32, 10, 4, 4, 0)),
+    Case("batch of 3, 8 channels of 12x12, 4 classes", lambda: _seeded_pair(3, 8, 4, 12, 12, 1)),
+    Case("batch of 2, non-square 5x7 maps, 6 channels, 3 classes", lambda: _seeded_pair(2, 6, 3, 5, 7, 2)),
 ]
 
 

@@ -18,7 +18,8 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..family import adaptive_bins, classic_spp_window
+from ..checks import check_int
+from ..pooling import adaptive_bins, classic_spp_window
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
 #: Beyond this many cells a side, values are no longer written in the cells.
@@ -29,22 +30,14 @@ WRONG_COLOUR = "#D55E00"  # Okabe-Ito vermillion
 ERROR_COLOUR = "#BBBBBB"
 
 
-def _check_size(value: object, name: str, function_name: str, upper: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{function_name} expects {name} to be an int; got a {type(value).__name__}")
-    if not 1 <= value <= upper:
-        raise ValueError(f"{function_name} expects {name} between 1 and {upper}; got {value}")
-    return value
-
-
 def _pair(value: object, function_name: str) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if not (isinstance(value, Sequence) and len(value) == 2):
         raise TypeError(f"{function_name} expects output_size as an int or a pair (rows, cols); got {value!r}")
     return (
-        _check_size(value[0], "output rows", function_name, 64),
-        _check_size(value[1], "output cols", function_name, 64),
+        check_int(value[0], "output rows", function_name, maximum=64),
+        check_int(value[1], "output cols", function_name, maximum=64),
     )
 
 
@@ -56,8 +49,8 @@ def plot_adaptive_bins(in_size: int, out_size: int) -> Figure:
     [start, end), drawn over the positions it reads.
     """
     function_name = "plot_adaptive_bins"
-    in_size = _check_size(in_size, "in_size", function_name, 64)
-    out_size = _check_size(out_size, "out_size", function_name, 32)
+    in_size = check_int(in_size, "in_size", function_name, maximum=64)
+    out_size = check_int(out_size, "out_size", function_name, maximum=32)
     windows = adaptive_bins(in_size, out_size)
     reads = [sum(start <= position < end for start, end in windows) for position in range(in_size)]
 
@@ -204,8 +197,8 @@ def plot_classic_spp_check(max_in_size: int = 16, max_out_size: int = 6) -> Figu
     when it is not, grey when the stride is 0 (s < n: ``max_pool`` refuses).
     """
     function_name = "plot_classic_spp_check"
-    max_in_size = _check_size(max_in_size, "max_in_size", function_name, 32)
-    max_out_size = _check_size(max_out_size, "max_out_size", function_name, 12)
+    max_in_size = check_int(max_in_size, "max_in_size", function_name, maximum=32)
+    max_out_size = check_int(max_out_size, "max_out_size", function_name, maximum=12)
     figure = new_figure(min(9.5, 1.6 + 0.42 * max_in_size), 1.4 + 0.42 * max_out_size, layout="constrained")
     axes = figure.add_subplot()
     wrong = 0

@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import Tensor
 
-from ..cam import upsample_maps
-from ..data import LabelledImages
+from ..cnn.cam import upsample_maps
+from ..cnn.data import LabelledImages
 from .style import HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
 def _draw_box(axes, box: Sequence[int], colour: str = HIGHLIGHT_COLOUR) -> None:

@@ -15,8 +15,8 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from .._validation import describe
-from ..cbam import SpatialAttention, channel_descriptors
+from ..checks import describe
+from ..cnn.cbam import SpatialAttention, channel_descriptors
 from ..pooling import global_depth_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 

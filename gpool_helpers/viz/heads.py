@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..heads import HeadCost, flatten_head_cost, pooled_head_cost
+from ..cnn.heads import HeadCost, flatten_head_cost, pooled_head_cost
 from .style import CATEGORICAL_COLOURS, new_figure
 
 FLATTEN_COLOUR = CATEGORICAL_COLOURS[5]  # vermillion

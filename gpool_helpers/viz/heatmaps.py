@@ -45,8 +45,8 @@ from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
-from .. import registry
-from .._validation import describe as describe_value
+from ..pooling import registry
+from ..checks import check_int, check_maps
 from .style import (
     CATEGORICAL_COLOURS,
     DIVERGING_CMAP,
@@ -118,46 +118,6 @@ _LARGEST_FONT = 9.0
 def format_shape(shape: Sequence[int]) -> str:
     """``(1, 8, 4, 4)``, as a learner would write it (a 1-tuple keeps its comma)."""
     return str(tuple(int(size) for size in shape))
-
-
-# -- input checks -----------------------------------------------------------------------
-
-
-def _check_maps(x: object, function_name: str, floating: bool = False) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"{function_name} expects a tensor shaped (N, C, H, W); got {describe_value(x)}"
-        )
-    if x.dim() != 4:
-        raise ValueError(
-            f"{function_name} expects a tensor shaped (N, C, H, W) (4 dims); got shape {tuple(x.shape)}"
-        )
-    if x.dtype.is_complex or x.dtype == torch.bool or (floating and not x.dtype.is_floating_point):
-        wanted = "a floating-point" if floating else "a real-valued"
-        raise TypeError(f"{function_name} expects {wanted} tensor; got dtype {x.dtype} (convert with x.float())")
-    if 0 in x.shape:
-        raise ValueError(f"{function_name} expects every dim of (N, C, H, W) to be > 0; got shape {tuple(x.shape)}")
-    return x
-
-
-def _check_index(value: object, name: str, upper: int, function_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < upper:
-        raise ValueError(f"{function_name} expects {name} to be an int from 0 to {upper - 1}; got {value!r}")
-    return value
-
-
-def _check_positive(value: object, name: str, function_name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{function_name} expects {name} to be a positive int; got {value!r}")
-    return value
-
-
-def _check_kind(kind_name: object, function_name: str) -> registry.PoolingKind:
-    names = registry.kind_names()
-    if not isinstance(kind_name, str) or kind_name not in names:
-        known = ", ".join(repr(name) for name in names)
-        raise ValueError(f"{function_name} expects kind_name to be one of {known}; got {kind_name!r}")
-    return registry.get_kind(kind_name)
 
 
 # -- geometry ---------------------------------------------------------------------------
@@ -590,10 +550,10 @@ def plot_feature_maps(
     gradients.
     """
     function_name = "plot_feature_maps"
-    _check_maps(x, function_name)
+    check_maps(x, function_name)
     batch, channels, height, width = x.shape
-    _check_index(sample, "sample", batch, function_name)
-    _check_positive(max_channels, "max_channels", function_name)
+    check_int(sample, "sample", function_name, minimum=0, maximum=batch - 1)
+    check_int(max_channels, "max_channels", function_name)
     if title is not None and not isinstance(title, str):
         raise TypeError(f"{function_name} expects title to be a str or None; got a {type(title).__name__}")
     colormap = matplotlib.colormaps[cmap or (DIVERGING_CMAP if symmetric else SEQUENTIAL_CMAP)]
@@ -629,13 +589,13 @@ def plot_pooling(
     when the drawn maps hold more cells than that, no values are written at all.
     """
     function_name = "plot_pooling"
-    kind = _check_kind(kind_name, function_name)
-    _check_maps(x, function_name, floating=True)
+    kind = registry.get_kind(kind_name, caller=function_name)
+    check_maps(x, function_name, floating=True)
     batch, channels, height, width = x.shape
-    _check_index(sample, "sample", batch, function_name)
-    _check_positive(max_channels, "max_channels", function_name)
+    check_int(sample, "sample", function_name, minimum=0, maximum=batch - 1)
+    check_int(max_channels, "max_channels", function_name)
     if max_written_values is not None:
-        _check_positive(max_written_values, "max_written_values", function_name)
+        check_int(max_written_values, "max_written_values", function_name)
         # All or nothing: a figure with values in some maps and not others would look broken.
         if min(channels, max_channels) * height * width > max_written_values:
             annotate = False

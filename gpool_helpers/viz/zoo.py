@@ -18,8 +18,8 @@ import numpy
 import torch
 from matplotlib.figure import Figure
 
-from .. import registry
-from ..family import gem_pool, lse_pool, measure_work
+from ..pooling import registry
+from ..pooling import gem_pool, lse_pool, measure_work
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
 GEM_COLOUR = categorical_colour(4)  # blue

@@ -15,7 +15,7 @@ import ipywidgets
 from matplotlib.figure import Figure
 
 from ..examples import article_example
-from ..family import adaptive_bins, classic_spp_window
+from ..pooling import adaptive_bins, classic_spp_window
 from ..viz.adaptive import plot_adaptive_windows
 from .base import FigureView
 

@@ -10,8 +10,8 @@ call directly:
 
 Why not ``ipywidgets.interact``: it draws through an ``Output`` widget, and
 under strict nbval an ``Output`` widget leaks the first figure into the
-cell's stored outputs, so the notebook fails its own check
-(see the project's FINDINGS.md). An ``Image`` widget whose ``value`` is set
+cell's stored outputs, so the notebook fails its own check. An ``Image``
+widget whose ``value`` is set
 from an observer shows the same thing and leaves the cell outputs alone.
 
 Setting a control from code redraws, exactly as moving it by hand::
@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import ipywidgets
 from matplotlib.figure import Figure
 
+from ..checks import check_int
 from ..viz.style import figure_to_png
 
 #: CSS classes every view carries, so browser tests can find its parts.
@@ -81,10 +82,8 @@ class FigureView:
             raise TypeError(f"FigureView expects draw to be a function returning a Figure; got {draw!r}")
         if describe is not None and not callable(describe):
             raise TypeError(f"FigureView expects describe to be a function returning HTML or None; got {describe!r}")
-        if max_elements is not None and (
-            isinstance(max_elements, bool) or not isinstance(max_elements, int) or max_elements < 1
-        ):
-            raise ValueError(f"FigureView expects max_elements to be a positive int or None; got {max_elements!r}")
+        if max_elements is not None:
+            check_int(max_elements, "max_elements", "FigureView")
 
         self.controls: dict[str, ipywidgets.Widget] = dict(controls)
         self.draw = draw

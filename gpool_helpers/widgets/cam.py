@@ -11,9 +11,9 @@ import html
 
 import ipywidgets
 
-from ..cam import class_activation_maps, upsample_maps
-from ..data import LabelledImages
-from ..models import SmallCNN
+from ..cnn.cam import class_activation_maps, upsample_maps
+from ..cnn.data import LabelledImages
+from ..cnn.models import SmallCNN
 from ..viz.cam import plot_cam
 from .base import FigureView
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import ipywidgets
 from matplotlib.figure import Figure
 
-from .. import registry
+from ..checks import check_int
+from ..pooling import registry
 from ..examples import ARTICLE_SHAPE, article_example
 from ..viz.heatmaps import DEFAULT_MAX_CHANNELS, format_shape, plot_pooling
 from .base import FigureView
@@ -76,15 +77,6 @@ class ExplorerState:
         return self.message is None
 
 
-def _check_count(value: object, name: str) -> int:
-    low, high = RANGES[name]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"explorer_state expects {name} to be an int from {low} to {high}; got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"explorer_state expects {name} to be an int from {low} to {high}; got {value!r}")
-    return value
-
-
 def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> ExplorerState:
     """The explorer's state for these control values; pure, no drawing.
 
@@ -93,12 +85,8 @@ def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> Expl
     the widget shows.
     """
     for name, value in (("N", N), ("C", C), ("H", H), ("W", W), ("seed", seed)):
-        _check_count(value, name)
-    names = registry.kind_names()
-    if kind not in names:
-        known = ", ".join(repr(name) for name in names)
-        raise ValueError(f"explorer_state expects kind to be one of {known}; got {kind!r}")
-    pooling_kind = registry.get_kind(kind)
+        check_int(value, name, "explorer_state", minimum=RANGES[name][0], maximum=RANGES[name][1])
+    pooling_kind = registry.get_kind(kind, caller="explorer_state")
     shape = (N, C, H, W)
     elements = math.prod(shape)
     message = None

@@ -12,7 +12,7 @@ from typing import Sequence
 
 import ipywidgets
 
-from ..heads import HeadCost, flatten_head_cost, format_count, pooled_head_cost
+from ..cnn.heads import HeadCost, flatten_head_cost, format_count, pooled_head_cost
 from ..viz.heads import plot_head_costs, work_per_image
 from .base import FigureView
 

@@ -13,7 +13,7 @@ import math
 import ipywidgets
 import torch
 
-from ..family import gem_pool, lse_pool
+from ..pooling import gem_pool, lse_pool
 from ..viz.zoo import GEM_P_RANGE, LSE_R_RANGE, plot_mean_to_max
 from .base import FigureView
 

@@ -30,7 +30,7 @@ import psutil
 
 CHROMIUM_PATH = Path("/usr/bin/chromium")
 
-#: Flags measured to give a quiet, offline-friendly headless Chromium (FINDINGS.md).
+#: Flags measured to give a quiet, offline-friendly headless Chromium (no sandbox, GPU, sync or update checks).
 CHROMIUM_FLAGS = (
     "--headless=new",
     "--no-sandbox",

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy
 import torch
 
+from ..checks import check_int
+
 #: The four shape classes, in label order.
 SHAPE_NAMES = ("circle", "square", "triangle", "cross")
 
@@ -79,15 +81,6 @@ class Split:
     test: LabelledImages
 
 
-def _check_int(value: object, name: str, function_name: str, minimum: int) -> int:
-    # bool is an int subclass; True as a count is almost always a slip.
-    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
-        raise TypeError(f"{function_name} expects {name} to be an int >= {minimum}; got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{function_name} expects {name} to be an int >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
     """scikit-learn's handwritten digits, split into train and test sets.
 
@@ -100,7 +93,7 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
 
     if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
         raise ValueError(f"load_digits_split expects test_fraction strictly between 0 and 1; got {test_fraction!r}")
-    seed = _check_int(seed, "seed", "load_digits_split", 0)
+    seed = check_int(seed, "seed", "load_digits_split", minimum=0)
     digits = load_digits()
     images = digits.images.astype(numpy.float32) / _DIGITS_MAX_VALUE
     labels = digits.target.astype(numpy.int64)
@@ -123,8 +116,8 @@ def draw_shape(name: str, canvas_size: int, centre: tuple[int, int], radius: int
     """
     if name not in SHAPE_NAMES:
         raise ValueError(f"draw_shape expects name to be one of {', '.join(map(repr, SHAPE_NAMES))}; got {name!r}")
-    canvas_size = _check_int(canvas_size, "canvas_size", "draw_shape", 1)
-    radius = _check_int(radius, "radius", "draw_shape", 2)
+    canvas_size = check_int(canvas_size, "canvas_size", "draw_shape", minimum=1)
+    radius = check_int(radius, "radius", "draw_shape", minimum=2)
     row_centre, column_centre = centre
     rows = torch.arange(canvas_size, dtype=torch.float32).unsqueeze(1) - row_centre
     columns = torch.arange(canvas_size, dtype=torch.float32).unsqueeze(0) - column_centre
@@ -166,9 +159,9 @@ def make_shapes(
     shape's inclusive bounds (top, left, bottom, right).
     """
     function_name = "make_shapes"
-    count = _check_int(count, "count", function_name, 1)
-    canvas_size = _check_int(canvas_size, "canvas_size", function_name, 1)
-    seed = _check_int(seed, "seed", function_name, 0)
+    count = check_int(count, "count", function_name, minimum=1)
+    canvas_size = check_int(canvas_size, "canvas_size", function_name, minimum=1)
+    seed = check_int(seed, "seed", function_name, minimum=0)
     if (
         not isinstance(radius_range, (tuple, list))
         or len(radius_range) != 2
@@ -221,7 +214,7 @@ def make_shapes_split(
     Seeds 2 * seed and 2 * seed + 1, so splits made from different seeds never
     share a set.
     """
-    seed = _check_int(seed, "seed", "make_shapes_split", 0)
+    seed = check_int(seed, "seed", "make_shapes_split", minimum=0)
     train = make_shapes(train_count, canvas_size, seed=2 * seed, radius_range=radius_range, noise=noise)
     test = make_shapes(test_count, canvas_size, seed=2 * seed + 1, radius_range=radius_range, noise=noise)
     return Split(train, test)

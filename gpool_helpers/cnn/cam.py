@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._validation import describe
+from ..checks import describe
 from .models import PoolingHead, SmallCNN
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 MANIFEST_NAME = ".gpool-workspace.json"
 MANIFEST_VERSION = 1
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 #: Folders never copied: editor and Python caches.
 IGNORED_PARTS = {".ipynb_checkpoints", "__pycache__"}
 

@@ -1,4 +1,4 @@
-"""What a classifier head costs: flatten + fully connected against global pooling.
+"""Classifier heads: flatten + fully connected against global pooling, and what each costs.
 
 A CNN ends with feature maps shaped (N, C, H, W). A *head* turns them into one
 score per class. Two kinds are compared here (notebook 01):
@@ -13,7 +13,9 @@ score per class. Two kinds are compared here (notebook 01):
 
 Counts are given as formulas (``flatten_head_cost``, ``pooled_head_cost``) and
 can be checked against real modules (``make_flatten_head``,
-``make_pooled_head``, ``count_parameters``, ``measure_multiply_adds``).
+``make_pooled_head``, and :mod:`.counting`'s ``count_parameters`` and
+``measure_multiply_adds``). :class:`FlattenHead` and :class:`PoolingHead` are
+the two heads :class:`~gpool_helpers.cnn.models.SmallCNN` trains (notebook 07).
 
 Conventions: a linear layer with ``in_features`` inputs and ``out_features``
 outputs has ``in·out`` weights plus ``out`` biases, and does ``in·out``
@@ -29,9 +31,11 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
-from torch import nn
+from torch import Tensor, nn
 
-from .registry import GlobalPool, get_kind
+from ..checks import check_int, check_ints, check_number
+from ..pooling import GlobalPool, get_kind
+from .counting import count_parameters
 
 #: The classifier of VGG-16 (Simonyan & Zisserman, "Very Deep Convolutional
 #: Networks for Large-Scale Image Recognition", 2014, arXiv:1409.1556): the last
@@ -90,32 +94,9 @@ class HeadCost:
 # ----------------------------------------------------------------------------
 
 
-def _check_positive_int(value: object, argument: str, function_name: str) -> int:
-    # bool is an int subclass; True as a channel count is a mistake, not 1.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{function_name} expects {argument} to be a positive int; got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{function_name} expects {argument} to be a positive int; got {value}")
-    return value
-
-
 def _check_widths(hidden_widths: object, function_name: str) -> tuple[int, ...]:
-    if isinstance(hidden_widths, (str, bytes)) or not isinstance(hidden_widths, Sequence):
-        raise TypeError(
-            f"{function_name} expects hidden_widths to be a sequence of positive ints, "
-            f"e.g. (4096, 4096) or () for none; got {hidden_widths!r}"
-        )
-    return tuple(_check_positive_int(w, "every hidden width", function_name) for w in hidden_widths)
-
-
-def _check_space_kind(kind: str, function_name: str):
-    pooling_kind = get_kind(kind)
-    if pooling_kind.pools_over != "space":
-        raise ValueError(
-            f"{function_name} needs a kind that pools over space (one value per channel); "
-            f"{kind!r} pools over channels and keeps H and W"
-        )
-    return pooling_kind
+    return check_ints(hidden_widths, "hidden_widths", function_name, example="(4096, 4096) or () for none",
+                      allow_empty=True)
 
 
 def format_count(count: int) -> str:
@@ -141,8 +122,8 @@ def linear_layer_cost(in_features: int, out_features: int, bias: bool = True,
     ``in_label`` / ``out_label`` name the sizes in the formula text (e.g.
     ``"C·H·W"``); by default the numbers themselves are shown.
     """
-    _check_positive_int(in_features, "in_features", "linear_layer_cost")
-    _check_positive_int(out_features, "out_features", "linear_layer_cost")
+    check_int(in_features, "in_features", "linear_layer_cost")
+    check_int(out_features, "out_features", "linear_layer_cost")
     in_text = in_label or str(in_features)
     out_text = out_label or str(out_features)
     formula = f"{in_text}·{out_text}" + (f" + {out_text}" if bias else "")
@@ -174,10 +155,10 @@ def flatten_head_cost(channels: int, height: int, width: int, classes: int,
     classes. With no hidden layer: parameters = C·H·W·K + K.
     """
     name = "flatten_head_cost"
-    _check_positive_int(channels, "channels", name)
-    _check_positive_int(height, "height", name)
-    _check_positive_int(width, "width", name)
-    _check_positive_int(classes, "classes", name)
+    check_int(channels, "channels", name)
+    check_int(height, "height", name)
+    check_int(width, "width", name)
+    check_int(classes, "classes", name)
     widths = _check_widths(hidden_widths, name)
     layers = _fully_connected_stack(channels * height * width, "(C·H·W)", widths, classes, bias)
     return HeadCost(name=f"flatten head {_shape_path(channels, height, width, widths, classes)}",
@@ -197,12 +178,12 @@ def pooled_head_cost(channels: int, height: int, width: int, classes: int,
     GAP's additions, a lower bound for kinds that read each value more than once.
     """
     name = "pooled_head_cost"
-    _check_positive_int(channels, "channels", name)
-    _check_positive_int(height, "height", name)
-    _check_positive_int(width, "width", name)
-    _check_positive_int(classes, "classes", name)
+    check_int(channels, "channels", name)
+    check_int(height, "height", name)
+    check_int(width, "width", name)
+    check_int(classes, "classes", name)
     widths = _check_widths(hidden_widths, name)
-    pooling_kind = _check_space_kind(kind, name)
+    pooling_kind = get_kind(kind, caller=name, pools_over="space")
     multiplier = pooling_kind.feature_multiplier
     in_label = "C" if multiplier == 1 else f"({multiplier}·C)"
     pool_parameters = count_parameters(pooling_kind.make_module(channels)) if pooling_kind.learnable else 0
@@ -241,9 +222,8 @@ def _linear_stack(in_features: int, hidden_widths: tuple[int, ...], classes: int
 
 
 def _check_dropout(dropout: object, function_name: str) -> float:
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
-        raise ValueError(f"{function_name} expects dropout to be a number in [0, 1); got {dropout!r}")
-    return float(dropout)
+    return check_number(dropout, "dropout", function_name, minimum=0.0, include_minimum=True,
+                        maximum=1.0, include_maximum=False)
 
 
 def _check_size_for_device(cost: HeadCost, device, function_name: str) -> None:
@@ -290,42 +270,6 @@ def make_pooled_head(channels: int, classes: int, hidden_widths: Sequence[int] =
                              *_linear_stack(multiplier * channels, tuple(hidden_widths), classes, dropout, bias))
 
 
-def count_parameters(module: nn.Module) -> int:
-    """Sum of ``p.numel()`` over the module's parameters (works on the meta device too)."""
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"count_parameters expects an nn.Module; got a {type(module).__name__}")
-    return sum(parameter.numel() for parameter in module.parameters())
-
-
-def measure_multiply_adds(module: nn.Module, example_input: torch.Tensor) -> int:
-    """Run ``module`` once and count the multiply-adds of its ``nn.Linear`` layers, per example.
-
-    Forward hooks see each linear layer's real input, so the count follows
-    what actually ran (rows of the input x in_features x out_features),
-    divided by the batch size N. Other layers are not counted.
-    """
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"measure_multiply_adds expects an nn.Module; got a {type(module).__name__}")
-    if not isinstance(example_input, torch.Tensor) or example_input.dim() < 1 or example_input.shape[0] == 0:
-        raise ValueError("measure_multiply_adds expects a tensor with a non-empty batch dim N; "
-                         f"got {example_input!r:.80}")
-    total = 0
-
-    def count(layer: nn.Linear, inputs: tuple, output: torch.Tensor) -> None:
-        nonlocal total
-        rows = inputs[0].numel() // layer.in_features
-        total += rows * layer.in_features * layer.out_features
-
-    handles = [m.register_forward_hook(count) for m in module.modules() if isinstance(m, nn.Linear)]
-    try:
-        with torch.no_grad():
-            module(example_input)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return total // example_input.shape[0]
-
-
 def try_head(head: nn.Module, x: torch.Tensor) -> str:
     """Run ``head`` on ``x`` and say what happened, without raising.
 
@@ -344,3 +288,58 @@ def try_head(head: nn.Module, x: torch.Tensor) -> str:
         first_line = str(error).splitlines()[0] if str(error) else ""
         return f"{tuple(x.shape)} -> {type(error).__name__}: {first_line}"
     return f"{tuple(x.shape)} -> {tuple(output.shape)}"
+
+
+# ----------------------------------------------------------------------------
+# The two heads notebook 07 trains on the small CNN
+# ----------------------------------------------------------------------------
+
+
+class FlattenHead(nn.Module):
+    """Flatten + fully connected: (N, C, h, w) -> (N, classes).
+
+    Its first layer has C*h*w inputs, so it accepts only the (C, h, w) it was
+    built for; anything else raises a ValueError that says so (plain torch would
+    fail inside the matrix product with a message about mat1 and mat2).
+    """
+
+    def __init__(
+        self, feature_shape: tuple[int, int, int], hidden_units: int, num_classes: int, dropout: float = 0.0
+    ) -> None:
+        super().__init__()
+        self.feature_shape = tuple(int(size) for size in feature_shape)
+        channels, height, width = self.feature_shape
+        self.hidden = nn.Linear(channels * height * width, hidden_units)
+        self.activation = nn.ReLU()
+        # Dropout sits where NIN and AlexNet put it: on the hidden fully
+        # connected layer, the one with most of the weights.
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.classifier = nn.Linear(hidden_units, num_classes)
+
+    def forward(self, features: Tensor) -> Tensor:
+        if tuple(features.shape[1:]) != self.feature_shape:
+            channels, height, width = self.feature_shape
+            raise ValueError(
+                f"FlattenHead was built for feature maps of shape {self.feature_shape} "
+                f"({channels * height * width} numbers after flattening); got {tuple(features.shape[1:])} "
+                f"({features[0].numel()} numbers). A flatten head fixes the input image size; "
+                "a global pooling head does not."
+            )
+        return self.classifier(self.dropout(self.activation(self.hidden(features.flatten(1)))))
+
+
+class PoolingHead(nn.Module):
+    """Global pooling + one linear layer: (N, C, h, w) -> (N, m*C) -> (N, classes)."""
+
+    def __init__(self, kind: str, channels: int, num_classes: int) -> None:
+        super().__init__()
+        get_kind(kind, caller="PoolingHead", pools_over="space")
+        self.pool = GlobalPool(kind, channels)
+        self.classifier = nn.Linear(channels * self.pool.feature_multiplier, num_classes)
+
+    @property
+    def kind(self) -> str:
+        return self.pool.kind
+
+    def forward(self, features: Tensor) -> Tensor:
+        return self.classifier(self.pool(features))

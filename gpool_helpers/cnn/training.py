@@ -33,7 +33,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .data import LabelledImages, Split
-from .models import SmallCNN, count_multiply_adds, count_parameters, head_label
+from ..checks import check_int, check_number
+from .counting import count_multiply_adds, count_parameters
+from .models import SmallCNN, head_label
 
 #: Lin, Chen and Yan, "Network In Network" (2013, arXiv:1312.4400), CIFAR-10
 #: test error in percent of the same network with three different heads.
@@ -124,11 +126,9 @@ def train_model(
     _check_set(train, "train", function_name)
     if test is not None:
         _check_set(test, "test", function_name)
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{function_name} expects {name} to be a positive int; got {value!r}")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ValueError(f"{function_name} expects learning_rate to be a positive number; got {learning_rate!r}")
+    check_int(epochs, "epochs", function_name)
+    check_int(batch_size, "batch_size", function_name)
+    check_number(learning_rate, "learning_rate", function_name)
     own_bar = progress is True
     if own_bar:
         bar = tqdm(total=epochs, desc="training", leave=True)

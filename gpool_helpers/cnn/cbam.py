@@ -26,14 +26,13 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ._validation import describe
-from .pooling import global_depth_pool
+from ..checks import check_int, describe
+from ..pooling import global_depth_pool
 
 #: The kernel size the paper settles on (it compared 3 and 7; 7 did better).
 CBAM_KERNEL_SIZE = 7
 
 #: What the two descriptor channels hold, in order.
-DESCRIPTOR_NAMES = ("mean over channels", "max over channels")
 
 
 def _check_feature_map(x: object, function_name: str) -> Tensor:
@@ -69,7 +68,8 @@ def channel_descriptors(x: Tensor) -> Tensor:
 
 def _check_kernel_size(kernel_size: object) -> int:
     # An even kernel cannot be padded symmetrically, so the map would change size.
-    if isinstance(kernel_size, bool) or not isinstance(kernel_size, int) or kernel_size < 1 or kernel_size % 2 == 0:
+    check_int(kernel_size, "kernel_size", "SpatialAttention")
+    if kernel_size % 2 == 0:
         raise ValueError(
             f"SpatialAttention expects kernel_size to be a positive odd int (the paper uses 7); got {kernel_size!r}"
         )

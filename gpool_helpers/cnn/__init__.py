@@ -1,0 +1,9 @@
+"""The small CNN of notebooks 01, 04 and 07, in one room.
+
+- :mod:`.data`: seeded image sets (digits, synthetic shapes).
+- :mod:`.models`: :class:`SmallCNN`, a convolutional body with a head chosen by name.
+- :mod:`.heads`: flatten and pooling heads, and their costs as formulas.
+- :mod:`.counting`: parameters and multiply-adds counted from real modules.
+- :mod:`.training`: seeded training and head comparisons.
+- :mod:`.cam`: class activation maps; :mod:`.cbam`: CBAM's spatial attention.
+"""

@@ -1,0 +1,131 @@
+"""A small CNN with interchangeable classifier heads (notebook 07).
+
+One convolutional body, then one of these heads on its last feature maps
+(N, C, h, w):
+
+- ``"flatten"``: flatten + fully connected, (N, C, h, w) -> (N, C*h*w) ->
+  hidden layer -> classes, the classic head before global pooling;
+- ``"flatten-dropout"``: the same with dropout before the last layer, the cure
+  for over-fitting that Lin, Chen and Yan compare GAP against
+  ("Network In Network", 2013, arXiv:1312.4400);
+- ``"avg"`` (GAP), ``"max"`` (GMP), or any other registry kind that pools over
+  space: pool (N, C, h, w) -> (N, m*C), then one linear layer to the classes,
+  where m is the kind's ``feature_multiplier``.
+
+The body: 3x3 convolutions with padding 1 (they keep the size) and ReLU, with
+one 2x2 max pooling after the first, so an (N, 1, H, W) image gives (N, C, H/2, W/2)
+feature maps. A flatten head fixes H and W when it is built; a pooling head
+works for any input of at least 2x2 pixels.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import Tensor, nn
+
+from ..checks import check_int, check_ints, check_number, describe
+from ..pooling import kind_names
+from .heads import FlattenHead, PoolingHead
+
+FLATTEN_HEADS = ("flatten", "flatten-dropout")
+
+#: How tables and plots name each head.
+HEAD_LABELS = {
+    "flatten": "flatten + FC",
+    "flatten-dropout": "flatten + FC + dropout",
+    "avg": "GAP + linear",
+    "max": "GMP + linear",
+}
+
+
+def head_label(head: str) -> str:
+    """The display name of ``head``: ``"avg"`` -> ``"GAP + linear"``."""
+    return HEAD_LABELS.get(head, f"{head} pooling + linear")
+
+
+def head_names() -> tuple[str, ...]:
+    """Every head :class:`SmallCNN` accepts: the flatten heads, then the registry
+    kinds that pool over space, in registration order."""
+    return FLATTEN_HEADS + kind_names(pools_over="space")
+
+
+class SmallCNN(nn.Module):
+    """Convolutional body + a head chosen by name (see :func:`head_names`).
+
+    - ``channels``: output channels of each 3x3 convolution; the last one is the
+      C the head sees. The default (16, 32) turns an 8x8 digit into (32, 4, 4).
+    - ``input_size``: (H, W) of the images; flatten heads need it to size their
+      first layer, pooling heads ignore it.
+    - ``hidden_units`` and ``dropout``: the flatten heads' hidden layer.
+    """
+
+    def __init__(
+        self,
+        head: str = "avg",
+        num_classes: int = 10,
+        in_channels: int = 1,
+        channels: Sequence[int] = (16, 32),
+        input_size: tuple[int, int] | None = None,
+        hidden_units: int = 64,
+        dropout: float = 0.5,
+    ) -> None:
+        super().__init__()
+        if head not in head_names():
+            raise ValueError(
+                f"SmallCNN expects head to be one of {', '.join(map(repr, head_names()))}; got {head!r}"
+            )
+        for name, value in (("num_classes", num_classes), ("in_channels", in_channels), ("hidden_units", hidden_units)):
+            check_int(value, name, "SmallCNN")
+        channels = check_ints(channels, "channels", "SmallCNN", example="(16, 32)")
+        check_number(dropout, "dropout", "SmallCNN", minimum=0.0, include_minimum=True, maximum=1.0,
+                     include_maximum=False)
+        self.head_name = head
+        self.in_channels = in_channels
+        self.num_classes = num_classes
+        layers: list[nn.Module] = []
+        previous = in_channels
+        for index, width in enumerate(channels):
+            layers += [nn.Conv2d(previous, width, kernel_size=3, padding=1), nn.ReLU()]
+            if index == 0:
+                # One halving only: deep enough to combine strokes, while the
+                # maps stay fine enough (16x16 on a 32x32 canvas) for class
+                # activation maps to point at the object.
+                layers.append(nn.MaxPool2d(2))
+            previous = width
+        self.body = nn.Sequential(*layers)
+        self.feature_channels = previous
+        if head in FLATTEN_HEADS:
+            if input_size is None:
+                raise ValueError(
+                    f"SmallCNN with head {head!r} needs input_size=(H, W): a flatten head's first layer "
+                    "has one weight per feature-map position"
+                )
+            height, width = (int(size) for size in input_size)
+            if height < 2 or width < 2:
+                raise ValueError(f"SmallCNN expects input_size of at least (2, 2); got {input_size!r}")
+            self.head: nn.Module = FlattenHead(
+                (previous, height // 2, width // 2),
+                hidden_units,
+                num_classes,
+                dropout=dropout if head == "flatten-dropout" else 0.0,
+            )
+        else:
+            self.head = PoolingHead(head, previous, num_classes)
+
+    def check_images(self, images: object) -> Tensor:
+        """``images`` if it is a float (N, in_channels, H, W) tensor with H, W >= 2."""
+        expected = f"a float tensor shaped (N, {self.in_channels}, H, W) with H, W >= 2"
+        if not isinstance(images, Tensor) or not images.dtype.is_floating_point:
+            raise TypeError(f"SmallCNN expects {expected}; got {describe(images)}")
+        if images.dim() != 4 or images.shape[1] != self.in_channels or min(images.shape[2:]) < 2:
+            raise ValueError(f"SmallCNN expects {expected}; got shape {tuple(images.shape)}")
+        return images
+
+    def features(self, images: Tensor) -> Tensor:
+        """The body's output, what the head sees: (N, 1, H, W) -> (N, C, H/2, W/2)."""
+        return self.body(self.check_images(images))
+
+    def forward(self, images: Tensor) -> Tensor:
+        return self.head(self.features(images))

@@ -1,0 +1,151 @@
+"""Attention pooling: a learned query attends over the H*W positions.
+
+CLIP's attention pooling, simplified (Radford et al., "Learning Transferable
+Visual Models From Natural Language Supervision", 2021, arXiv:2103.00020).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ...checks import check_int, check_pool_input, describe
+from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+
+__all__ = ["attention_pool", "AttentionPool"]
+
+
+def attention_pool(
+    x: Tensor,
+    query: Tensor | None = None,
+    key_weight: Tensor | None = None,
+    value_weight: Tensor | None = None,
+    num_heads: int = 1,
+    return_weights: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """One query attends over the H*W positions: (N, C, *spatial) -> (N, C).
+
+    Each position's C values form a token t. With keys k = W_k t and values
+    v = W_v t (identity when a weight is ``None``), each head h scores every
+    position by q_h . k_h / sqrt(C / num_heads), turns the scores into weights
+    with a softmax over the positions, and returns the weighted sum of the
+    values; the heads are concatenated back to C features.
+
+    ``query`` has shape (C,); ``None`` means zeros, where every position gets the
+    same weight and the result is exactly the global average. With
+    ``return_weights=True`` it also returns the weights, shaped
+    (N, num_heads, *spatial), each head's summing to 1 over the positions.
+    """
+    check_pool_input(x, "attention_pool")
+    batch, channels = x.shape[:2]
+    num_heads = check_int(num_heads, "num_heads", "attention_pool")
+    if channels % num_heads:
+        raise ValueError(
+            f"attention_pool expects the channel count to be divisible by num_heads; "
+            f"got C={channels}, num_heads={num_heads}"
+        )
+    _check_parameter(query, (channels,), "query", x)
+    _check_parameter(key_weight, (channels, channels), "key_weight", x)
+    _check_parameter(value_weight, (channels, channels), "value_weight", x)
+    head_size = channels // num_heads
+    # (N, C, *spatial) -> (N, L, C): one token of C values per position.
+    tokens = x.flatten(2).transpose(1, 2)
+    keys = tokens if key_weight is None else tokens @ key_weight.T
+    values = tokens if value_weight is None else tokens @ value_weight.T
+    if query is None or channels == 0:
+        scores = keys.new_zeros(batch, num_heads, tokens.shape[1])
+    else:
+        per_head_keys = keys.unflatten(2, (num_heads, head_size))  # (N, L, heads, d)
+        per_head_query = query.reshape(num_heads, head_size)
+        scores = torch.einsum("nlhd,hd->nhl", per_head_keys, per_head_query) / math.sqrt(head_size)
+    weights = scores.softmax(dim=2)  # (N, heads, L)
+    per_head_values = values.unflatten(2, (num_heads, head_size))
+    pooled = torch.einsum("nhl,nlhd->nhd", weights, per_head_values).reshape(batch, channels)
+    if return_weights:
+        return pooled, weights.reshape(batch, num_heads, *x.shape[2:])
+    return pooled
+
+
+def _check_parameter(value: Tensor | None, shape: tuple[int, ...], argument: str, x: Tensor) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Tensor) or tuple(value.shape) != shape or not value.dtype.is_floating_point:
+        raise ValueError(
+            f"attention_pool expects {argument} to be a float tensor of shape {shape} "
+            f"for an input with C={x.shape[1]}; got {describe(value)}"
+        )
+
+
+class AttentionPool(nn.Module):
+    """Learned-query attention over the H*W positions: (N, C, H, W) -> (N, C).
+
+    CLIP's ``AttentionPool2d`` adds a positional embedding, uses the mean token
+    as the query, and projects the output. This simplified version keeps the
+    core: a learned query, key and value projections, a softmax over the
+    positions, and ``num_heads`` heads.
+
+    Parameters: the query (C), W_k and W_v (C x C each): C + 2C^2 in all. It
+    starts as the global average (zero query, identity values), so adding it to a
+    trained GAP network changes nothing until it learns. With
+    ``return_weights=True`` the forward returns (pooled, weights), the weights
+    shaped (N, num_heads, *spatial).
+    """
+
+    def __init__(self, channels: int, num_heads: int = 1, return_weights: bool = False) -> None:
+        super().__init__()
+        channels = check_int(channels, "channels", "AttentionPool")
+        num_heads = check_int(num_heads, "num_heads", "AttentionPool")
+        if channels % num_heads:
+            raise ValueError(
+                f"AttentionPool expects channels to be divisible by num_heads; got {channels} and {num_heads}"
+            )
+        self.channels = channels
+        self.num_heads = num_heads
+        self.return_weights = return_weights
+        self.query = nn.Parameter(torch.zeros(channels))
+        # A zero query gives W_k no gradient at the start, so W_k starts random
+        # (not zero): once the query moves, the keys already tell positions apart.
+        self.key_weight = nn.Parameter(torch.empty(channels, channels))
+        nn.init.kaiming_uniform_(self.key_weight, a=math.sqrt(5))
+        self.value_weight = nn.Parameter(torch.eye(channels))
+
+    def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        if isinstance(x, Tensor) and x.dim() >= 2 and x.shape[1] != self.channels:
+            raise ValueError(
+                f"AttentionPool was built for C={self.channels} channels; got shape {tuple(x.shape)}"
+            )
+        return attention_pool(
+            x, self.query, self.key_weight, self.value_weight, self.num_heads, self.return_weights
+        )
+
+    def extra_repr(self) -> str:
+        return f"channels={self.channels}, num_heads={self.num_heads}, return_weights={self.return_weights}"
+
+
+def _attention_builtin(x: Tensor) -> Tensor:
+    tokens = x.flatten(2).transpose(1, 2)
+    zero_query = tokens.new_zeros(x.shape[0], 1, x.shape[1])
+    return F.scaled_dot_product_attention(zero_query, tokens, tokens).squeeze(1)
+
+
+register(PoolingKind(
+    name="attention",
+    function=attention_pool,
+    make_module=lambda channels: AttentionPool(channels),
+    output_shape=per_channel_shape,
+    description=(
+        "Attention pooling: a learned query weighs the H*W positions by a softmax; "
+        "untrained (zero query) it is the average."
+    ),
+    code="AttentionPool(C)(x)",
+    torch_equivalents=(
+        TorchEquivalent(
+            "F.scaled_dot_product_attention(q, t, t).squeeze(1), t = x.flatten(2).mT, q = zeros(N, 1, C)",
+            _attention_builtin,
+        ),
+    ),
+    learnable=True,
+))

@@ -1,0 +1,83 @@
+"""Mixtures of global average and global max, as in timm.
+
+- ``avgmax_pool`` / ``AvgMaxPool``: the mean of global average and global max.
+- ``catavgmax_pool`` / ``CatAvgMaxPool``: average and max side by side, (N, 2C).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+from torch import Tensor
+
+from ...checks import check_pool_input
+from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..shapes import adaptive_layer, spatial_dims
+from ..twin import module_twin
+
+__all__ = ["avgmax_pool", "catavgmax_pool", "AvgMaxPool", "CatAvgMaxPool"]
+
+
+def avgmax_pool(x: Tensor) -> Tensor:
+    """(global average + global max) / 2: (N, C, *spatial) -> (N, C).
+
+    timm's ``adaptive_avgmax_pool2d`` at output size 1.
+    """
+    check_pool_input(x, "avgmax_pool")
+    dims = spatial_dims(x)
+    return 0.5 * (x.mean(dim=dims) + x.amax(dim=dims))
+
+
+def catavgmax_pool(x: Tensor) -> Tensor:
+    """Global average and global max side by side: (N, C, *spatial) -> (N, 2C).
+
+    The first C features are the averages, the next C the maxima, in timm's order
+    (``adaptive_catavgmax_pool2d``); a classifier after it needs 2C inputs.
+    """
+    check_pool_input(x, "catavgmax_pool")
+    dims = spatial_dims(x)
+    return torch.cat([x.mean(dim=dims), x.amax(dim=dims)], dim=1)
+
+
+AvgMaxPool = module_twin("AvgMaxPool", avgmax_pool)
+CatAvgMaxPool = module_twin("CatAvgMaxPool", catavgmax_pool)
+
+
+def _layer_avg(x: Tensor) -> Tensor:
+    return adaptive_layer("avg", x, 1).flatten(1)
+
+
+def _layer_max(x: Tensor) -> Tensor:
+    return adaptive_layer("max", x, 1).flatten(1)
+
+
+register(PoolingKind(
+    name="avgmax",
+    function=avgmax_pool,
+    make_module=lambda channels: AvgMaxPool(),
+    output_shape=per_channel_shape,
+    description="Average-max pooling: the mean of the global average and the global max of each channel.",
+    code="avgmax_pool(x)",
+    torch_equivalents=(
+        TorchEquivalent("0.5 * (x.mean(dim=(2, 3)) + x.amax(dim=(2, 3)))",
+                        lambda x: 0.5 * (x.mean(dim=spatial_dims(x)) + x.amax(dim=spatial_dims(x)))),
+        TorchEquivalent("0.5 * (nn.AdaptiveAvgPool2d(1)(x) + nn.AdaptiveMaxPool2d(1)(x)).flatten(1)",
+                        lambda x: 0.5 * (_layer_avg(x) + _layer_max(x))),
+    ),
+))
+
+register(PoolingKind(
+    name="catavgmax",
+    function=catavgmax_pool,
+    make_module=lambda channels: CatAvgMaxPool(),
+    output_shape=functools.partial(per_channel_shape, multiplier=2),
+    description="Concatenated average and max: the C averages, then the C maxima, 2C values in all.",
+    code="catavgmax_pool(x)",
+    torch_equivalents=(
+        TorchEquivalent("torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)",
+                        lambda x: torch.cat([x.mean(dim=spatial_dims(x)), x.amax(dim=spatial_dims(x))], dim=1)),
+        TorchEquivalent("torch.cat([nn.AdaptiveAvgPool2d(1)(x), nn.AdaptiveMaxPool2d(1)(x)], 1).flatten(1)",
+                        lambda x: torch.cat([_layer_avg(x), _layer_max(x)], dim=1)),
+    ),
+))

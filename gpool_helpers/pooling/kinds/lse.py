@@ -1,0 +1,85 @@
+"""Log-sum-exp (LSE) pooling: a smooth max with sharpness r.
+
+Pinheiro, Collobert, "From Image-level to Pixel-level Labeling with
+Convolutional Networks", 2015, arXiv:1411.6228. r -> 0 approaches the average,
+large r the max.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ...checks import check_pool_input, check_positive_knob
+from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..shapes import spatial_dims, spatial_positions
+from ..twin import module_twin
+
+__all__ = ["lse_pool", "LSEPool", "LSE_SMALL_R"]
+
+#: Below this r, the stable path uses expm1/log1p, which keep their precision
+#: as r -> 0; above it, torch.logsumexp, which is one fused kernel and faster.
+LSE_SMALL_R = 0.1
+
+
+def lse_pool(x: Tensor, r: float = 1.0) -> Tensor:
+    """Log-sum-exp pooling: (1 / r) * log(mean(exp(r * x))), (N, C, *spatial) -> (N, C).
+
+    Written as that formula, exp(r * x) overflows float32 once r * x passes
+    about 88, so it always runs the *stable path* :func:`_lse_stable`: the same
+    number as m + (1 / r) * log(mean(exp(r * (x - m)))), m = the map's max,
+    where every exponent is at most 0.
+    """
+    check_pool_input(x, "lse_pool")
+    check_positive_knob(r, "r", "lse_pool")
+    return _lse_stable(x, r)
+
+
+def _lse_stable(x: Tensor, r: float | Tensor) -> Tensor:
+    """The stable path of :func:`lse_pool`, in two forms by the size of r.
+
+    ``torch.logsumexp`` subtracts the max internally and is used for r >=
+    ``LSE_SMALL_R``. For smaller r, subtracting log(H*W) from it would cancel
+    most of the digits, so the shifted form is written out with ``expm1`` and
+    ``log1p``, which keep their precision when r * (x - m) is tiny.
+    """
+    sharpness = float(r.detach()) if isinstance(r, Tensor) else float(r)
+    if sharpness >= LSE_SMALL_R:
+        # r = 1 is the default: skipping the scaling saves two kernels on small maps
+        # (a tensor r keeps them, so it still gets a gradient).
+        unit = sharpness == 1.0 and not isinstance(r, Tensor)
+        scaled = x.flatten(2) if unit else r * x.flatten(2)
+        pooled = torch.logsumexp(scaled, dim=2) - math.log(spatial_positions(x))
+        return pooled if unit else pooled / r
+    dims = spatial_dims(x)
+    peak = x.amax(dim=dims, keepdim=True).detach()
+    shifted_mean = torch.expm1(r * (x - peak)).mean(dim=dims)
+    return peak.flatten(1) + torch.log1p(shifted_mean) / r
+
+
+def _check_lse_options(options: dict) -> dict:
+    return {"r": float(check_positive_knob(options["r"], "r", "LSEPool"))}
+
+
+LSEPool = module_twin("LSEPool", lse_pool, {"r": 1.0}, check=_check_lse_options)
+
+
+register(PoolingKind(
+    name="lse",
+    function=lse_pool,
+    make_module=lambda channels: LSEPool(r=1.0),
+    output_shape=per_channel_shape,
+    description=(
+        "Log-sum-exp pooling: (1/r) log mean exp(r x) per channel, r = 1; "
+        "small r nears the average, large r the max."
+    ),
+    code="lse_pool(x, r=1.0)",
+    torch_equivalents=(
+        TorchEquivalent("torch.logsumexp(x.flatten(2), dim=2) - math.log(H * W)",
+                        lambda x: torch.logsumexp(x.flatten(2), dim=2) - math.log(spatial_positions(x))),
+        # The plain formula: no shift, so it overflows for large x, but not on test inputs.
+        TorchEquivalent("x.exp().mean(dim=(2, 3)).log()", lambda x: x.exp().mean(dim=spatial_dims(x)).log()),
+    ),
+))

@@ -1,0 +1,147 @@
+"""The one registry of pooling kinds.
+
+Widgets, plots, benchmarks and tests all read this table, so a new kind is
+added in one place: its own module in :mod:`gpool_helpers.pooling.kinds` calls
+:func:`register` below the function that implements it. Kinds are looked up by
+exact name, never by prefix or suffix matching (timm once matched
+``'fastcatavgmax'`` with ``endswith('avgmax')``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, Sequence
+
+from torch import Tensor, nn
+
+PoolFunction = Callable[[Tensor], Tensor]
+
+
+@dataclass(frozen=True)
+class TorchEquivalent:
+    """A way to get the same result from torch built-ins alone.
+
+    ``code`` is the one line a learner would type for a 4-D input called ``x``;
+    ``function`` does the same for any supported rank. Write ``function``
+    without calling the helper it checks, and through different ops or torch's
+    own layer where one exists: the registry tests compare the two, and a
+    comparison of one expression with itself could never fail.
+    """
+
+    code: str
+    function: PoolFunction
+
+
+@dataclass(frozen=True)
+class PoolingKind:
+    """One row of the registry.
+
+    - ``function``: x -> pooled, with the kind's default options.
+    - ``make_module``: channels -> an ``nn.Module`` computing the same thing
+      (learned kinds need the channel count to size their parameters).
+    - ``output_shape``: input shape -> output shape, without running anything.
+    - ``torch_equivalents``: built-in ways to the same numbers; the first is
+      the one shown to learners.
+    - ``code``: how to call the helper, e.g. ``global_avg_pool(x)``.
+    - ``pools_over``: ``"space"`` (one value per channel) or ``"channels"``.
+    """
+
+    name: str
+    function: PoolFunction
+    make_module: Callable[[int], nn.Module]
+    output_shape: Callable[[Sequence[int]], tuple[int, ...]]
+    description: str
+    code: str
+    pools_over: str = "space"
+    torch_equivalents: tuple[TorchEquivalent, ...] = field(default_factory=tuple)
+    learnable: bool = False
+
+    def __post_init__(self) -> None:
+        if self.pools_over not in ("space", "channels"):
+            raise ValueError(f"pools_over must be 'space' or 'channels'; got {self.pools_over!r}")
+
+    def features_per_channel(self, spatial_rank: int = 2) -> int:
+        """Output features per input channel for maps with ``spatial_rank`` spatial dims.
+
+        Read off :attr:`output_shape`, so it cannot disagree with it: 1 for
+        most kinds, 2 for catavgmax, 1 + 4 + 16 = 21 for a (1, 2, 4) pyramid
+        on 2-D maps but 1 + 8 + 64 = 73 on 3-D ones.
+        """
+        output = self.output_shape((1, 1, *(1,) * spatial_rank))
+        features = 1
+        for size in output[1:]:
+            features *= int(size)
+        return features
+
+    @property
+    def feature_multiplier(self) -> int:
+        """:meth:`features_per_channel` for 2-D maps, the case a CNN head sizes its classifier for."""
+        return self.features_per_channel(2)
+
+
+_REGISTRY: dict[str, PoolingKind] = {}
+
+
+def register(kind: PoolingKind) -> PoolingKind:
+    """Add ``kind``; a second kind with the same name is a programming error."""
+    if not isinstance(kind, PoolingKind):
+        raise TypeError(f"register expects a PoolingKind; got a {type(kind).__name__}")
+    if kind.name in _REGISTRY:
+        raise ValueError(f"a pooling kind named {kind.name!r} is already registered")
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> PoolingKind:
+    """Remove the kind called ``name`` and return it (for tests and toy kinds tried out in a notebook)."""
+    kind = get_kind(name, caller="unregister")
+    del _REGISTRY[kind.name]
+    return kind
+
+
+def get_kind(name: str, *, caller: str = "get_kind", pools_over: str | None = None) -> PoolingKind:
+    """The kind registered under exactly ``name``.
+
+    Near misses ('AVG', 'avg ') are suggested in the error, never accepted:
+    a lookup that guesses can silently pick the wrong kind. ``caller`` names
+    the function in the error; ``pools_over="space"`` also refuses kinds that
+    keep H and W (a classifier head needs one value per channel).
+    """
+    known = ", ".join(repr(n) for n in _REGISTRY)
+    if not isinstance(name, str):
+        raise TypeError(f"{caller} expects a kind name (a str), one of {known}; got a {type(name).__name__}")
+    try:
+        kind = _REGISTRY[name]
+    except KeyError:
+        close = difflib.get_close_matches(name.strip().lower(), list(_REGISTRY), n=1)
+        suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(
+            f"{caller} expects kind to be one of {known}; got unknown pooling kind {name!r}{suggestion}"
+        ) from None
+    if pools_over is not None and kind.pools_over != pools_over:
+        raise ValueError(
+            f"{caller} needs a kind that pools over {pools_over} (one value per channel); "
+            f"{name!r} pools over {kind.pools_over} and keeps H and W"
+        )
+    return kind
+
+
+def kind_names(pools_over: str | None = None) -> tuple[str, ...]:
+    """Registered names in registration order (the order menus show), optionally only those pooling over ``pools_over``."""
+    return tuple(name for name, kind in _REGISTRY.items() if pools_over in (None, kind.pools_over))
+
+
+def all_kinds() -> Mapping[str, PoolingKind]:
+    """A copy of the registry: name -> kind."""
+    return dict(_REGISTRY)
+
+
+def per_channel_shape(shape: Sequence[int], multiplier: int = 1) -> tuple[int, ...]:
+    """(N, C, *spatial) -> (N, multiplier * C): the rule for kinds that pool over space."""
+    return (shape[0], multiplier * shape[1])
+
+
+def depth_shape(shape: Sequence[int]) -> tuple[int, ...]:
+    """(N, C, *spatial) -> (N, 1, *spatial): the rule for kinds that pool over channels."""
+    return (shape[0], 1, *shape[2:])
