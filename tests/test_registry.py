@@ -17,6 +17,7 @@ from torch import nn
 import gpool_helpers
 from gpool_helpers import GlobalPool, PoolingKind, TorchEquivalent, all_kinds, get_kind, kind_names, register
 from gpool_helpers.pooling import registry
+from gpool_helpers.pooling import ops_run
 from gpool_helpers.pooling.registry import depth_shape, per_channel_shape
 
 BASIC_KINDS = ("avg", "max", "depth-max", "depth-avg")
@@ -69,6 +70,8 @@ def test_each_kind_describes_itself(name):
     assert isinstance(kind.code, str) and kind.code.strip()
     assert kind.pools_over in ("space", "channels")
     assert isinstance(kind.feature_multiplier, int) and kind.feature_multiplier >= 1
+    # The multiplier is read off the shape rule, so it follows the spatial rank.
+    assert kind.features_per_channel(3) == math.prod(kind.output_shape((1, 1, 2, 2, 2))[1:]) or kind.pools_over == "channels"
     assert all(isinstance(equivalent, TorchEquivalent) for equivalent in kind.torch_equivalents)
     assert all(equivalent.code.strip() for equivalent in kind.torch_equivalents)
 
@@ -92,6 +95,27 @@ def test_each_kind_output_matches_its_shape_rule_equivalents_and_module(name, in
     assert isinstance(module, nn.Module)
     with torch.no_grad():
         torch.testing.assert_close(module(x), result)
+
+
+@pytest.mark.parametrize("name", kind_cases())
+def test_each_kind_is_checked_against_an_equivalent_that_runs_other_ops(name, generator):
+    """The comparison above can only catch a wrong helper if some equivalent is not the helper's own expression."""
+    kind = get_kind(name)
+    x = torch.randn(2, 6, 5, 7, generator=generator)
+    helper_ops = ops_run(kind.function, x)
+    independent = [e.code for e in kind.torch_equivalents if ops_run(e.function, x) != helper_ops]
+    assert independent, f"{name}: every torch equivalent runs exactly the helper's ops {sorted(helper_ops)}"
+
+
+@pytest.mark.parametrize("name", kind_cases())
+def test_a_wrong_helper_fails_the_equivalence_check(name, generator):
+    """Mutation check: nudge the helper's output and the comparison must notice."""
+    kind = get_kind(name)
+    x = torch.randn(2, 6, 5, 7, generator=generator)
+    wrong = kind.function(x) * 1.01 + 0.01
+    for equivalent in kind.torch_equivalents:
+        with pytest.raises(AssertionError):
+            torch.testing.assert_close(wrong, equivalent.function(x))
 
 
 @pytest.mark.parametrize("name", kind_cases())

@@ -19,6 +19,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..pooling import registry
+from ..cnn.counting import count_parameters
 from ..pooling import gem_pool, lse_pool, measure_work
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
@@ -160,7 +161,7 @@ def kind_summary(shape: tuple[int, ...] = (1, 8, 4, 4)) -> list[dict[str, object
     """One row per registered kind: what it gives for ``shape`` and what it costs.
 
     ``parameters`` counts the learnable numbers of ``make_module(C)``;
-    ``kernels`` and ``elements`` come from :func:`gpool_helpers.family.measure_work`
+    ``kernels`` and ``elements`` come from :func:`gpool_helpers.pooling.measure_work`
     (torch kernels run, tensor elements read plus written) running that module
     on a seeded input.
     Speed in milliseconds is measured by ``make bench``, not here: timings
@@ -177,7 +178,7 @@ def kind_summary(shape: tuple[int, ...] = (1, 8, 4, 4)) -> list[dict[str, object
             {
                 "kind": kind.name,
                 "output": _format_shape(kind.output_shape(shape)),
-                "parameters": sum(parameter.numel() for parameter in module.parameters() if parameter.requires_grad),
+                "parameters": count_parameters(module),
                 "kernels": work.operations,
                 "elements": work.elements,
                 "description": kind.description,

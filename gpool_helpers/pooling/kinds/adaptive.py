@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import NamedTuple, Sequence
 
 import torch
@@ -128,6 +129,18 @@ class SpatialPyramidPool(nn.Module):
         return f"levels={self.levels}, mode={self.mode!r}"
 
 
+def _spp_by_slicing(x: Tensor) -> Tensor:
+    """The pyramid from its definition: every window sliced out by the adaptive-bin rule, then its max."""
+    spatial = tuple(range(2, x.dim()))
+    levels = []
+    for level in DEFAULT_LEVELS:
+        bins = [[(i * size // level, -(-(i + 1) * size // level)) for i in range(level)] for size in x.shape[2:]]
+        cells = [x[(..., *(slice(start, end) for start, end in window))].amax(dim=spatial)
+                 for window in itertools.product(*bins)]
+        levels.append(torch.stack(cells, dim=2).flatten(1))  # channel by channel, cells in row-major order
+    return torch.cat(levels, dim=1)
+
+
 register(PoolingKind(
     name="spp",
     function=spatial_pyramid_pool,
@@ -144,5 +157,8 @@ register(PoolingKind(
             "torch.cat([nn.AdaptiveMaxPool2d(l)(x).flatten(1) for l in (1, 2, 4)], 1)",
             lambda x: torch.cat([adaptive_layer("max", x, level).flatten(1) for level in DEFAULT_LEVELS], dim=1),
         ),
+        # The layer runs the helper's own kernel; slicing each window by hand checks the bins themselves.
+        TorchEquivalent("max of x[..., floor(i*H/l):ceil((i+1)*H/l), ...] for every cell, level by level",
+                        lambda x: _spp_by_slicing(x)),
     ),
 ))

@@ -31,7 +31,7 @@ from torch import Tensor, nn
 from ...checks import check_choice, check_pool_input
 from ..fastest import FastestOf
 from ..registry import PoolingKind, TorchEquivalent, depth_shape, per_channel_shape, register
-from ..shapes import adaptive_layer, spatial_dims
+from ..shapes import adaptive_layer, spatial_dims, spatial_positions
 from ..twin import module_twin
 
 __all__ = [
@@ -226,6 +226,8 @@ register(PoolingKind(
     torch_equivalents=(
         TorchEquivalent("nn.AdaptiveAvgPool2d((1, 1))(x).flatten(1)", lambda x: adaptive_layer("avg", x, 1).flatten(1)),
         TorchEquivalent("x.mean(dim=(2, 3))", lambda x: x.mean(dim=spatial_dims(x))),
+        # AdaptiveAvgPool2d(1) runs mean internally (pytorch PR #43986): a sum is the independent check.
+        TorchEquivalent("x.sum(dim=(2, 3)) / (H * W)", lambda x: x.sum(dim=spatial_dims(x)) / spatial_positions(x)),
     ),
 ))
 
