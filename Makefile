@@ -15,7 +15,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # (only for classic-notebook extensions), whose start-up reads the deprecated ServerApp.token.
 LAB_QUIET_FLAGS := --KernelManager.transport_encryption=auto "--ServerApp.jpserver_extensions={'notebook_shim': False}"
 
-.PHONY: setup lab test unit nbval notebooks bench html solutions app clean help nbgrader
+.PHONY: setup lab test notebooks bench html solutions app clean help nbgrader
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

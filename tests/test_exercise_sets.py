@@ -1,8 +1,8 @@
 """Every question of every notebook's exercise set, held to the same rules.
 
-The sets land one notebook at a time, so the tests run over the modules in
-``NOTEBOOK_SETS`` that exist. With ``GPOOL_REQUIRE_ALL_EXERCISES=1`` (set once
-the collection is complete) a missing set is a failure.
+Every set in ``NOTEBOOK_SETS`` must import, and every notebook with starter
+cells must have its set and the other way round: the collection is complete,
+so a missing set is a failure, always.
 
 For each question: the reference solution checks as correct; the untouched
 starter says "not attempted yet"; every recognised mistake's example gets its
@@ -13,9 +13,7 @@ exception; the feedback is the same on two calls (nbval compares it).
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import json
-import os
 import re
 from pathlib import Path
 
@@ -31,11 +29,7 @@ NOTEBOOKS = REPO / "notebooks"
 CHECKER_FAILED = "The checker itself failed"
 
 
-def _existing_sets() -> list[str]:
-    return [name for name in NOTEBOOK_SETS if importlib.util.find_spec(f"gpool_helpers.exercises.{name}") is not None]
-
-
-SETS = _existing_sets()
+SETS = list(NOTEBOOK_SETS)
 MODULES = {name: importlib.import_module(f"gpool_helpers.exercises.{name}") for name in SETS}
 QUESTIONS = [question for name in SETS for question in MODULES[name].QUESTIONS]
 QUESTION_IDS = [question.qid for question in QUESTIONS]
@@ -51,15 +45,9 @@ def _raises(*args):
     raise ValueError("deliberately broken answer")
 
 
-def test_at_least_one_set_exists():
-    assert SETS, f"none of {NOTEBOOK_SETS} can be imported"
-
-
-def test_every_set_exists_when_the_collection_is_complete():
-    if os.environ.get("GPOOL_REQUIRE_ALL_EXERCISES") == "1":
-        assert SETS == list(NOTEBOOK_SETS)
-    # Whatever is there must be a prefix-free subset of the declared order.
-    assert SETS == [name for name in NOTEBOOK_SETS if name in SETS]
+def test_the_sets_are_declared_in_notebook_order():
+    assert list(NOTEBOOK_SETS) == sorted(NOTEBOOK_SETS)
+    assert all(re.fullmatch(r"nb0[1-7]", name) for name in NOTEBOOK_SETS), NOTEBOOK_SETS
 
 
 @pytest.mark.parametrize("name", SETS)
@@ -189,9 +177,8 @@ def test_notebooks_and_sets_pair_up():
     numbers = {path.name[:2] for path in NOTEBOOKS_WITH_EXERCISES}
     for number in numbers:
         assert f"nb{number}" in SETS, f"notebook {number} has starter cells but gpool_helpers.exercises.nb{number} is missing"
-    if os.environ.get("GPOOL_REQUIRE_ALL_EXERCISES") == "1":
-        for name in SETS:
-            assert name[2:] in numbers, f"no notebook holds the starter cells of {name}"
+    for name in SETS:
+        assert name[2:] in numbers, f"no notebook holds the starter cells of {name}"
 
 
 def test_every_notebook_with_a_check_cell_has_starter_cells():
