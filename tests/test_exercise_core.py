@@ -28,11 +28,9 @@ from gpool_helpers.exercises.core import (
     Outcome,
     ThoughtQuestion,
     ValueQuestion,
-    guess_reduction,
-    matches_reduction,
-    outputs_equal,
     pooling_cases,
 )
+from gpool_helpers.exercises.diagnosis import guess_reduction, matches_reduction, outputs_equal
 
 SUM_MISTAKE = Mistake(
     "summed",

@@ -1,7 +1,9 @@
 """Exercise sets, one module per notebook: ``from gpool_helpers.exercises import nb02``.
 
 Each module defines ``q1``, ``q2``, ... and ``QUESTIONS``, the tuple of them.
-The checker itself is :mod:`gpool_helpers.exercises.core`.
+The checker itself is :mod:`gpool_helpers.exercises.core` (questions and
+feedback) with :mod:`gpool_helpers.exercises.diagnosis` (reading an answer,
+and ready-made matchers for known mistakes).
 """
 
 from .core import (  # noqa: F401
@@ -16,12 +18,16 @@ from .core import (  # noqa: F401
     Question,
     ThoughtQuestion,
     ValueQuestion,
+    pooling_cases,
+)
+from .diagnosis import (  # noqa: F401
     guess_reduction,
     is_exact_number,
     matches_reduction,
     matches_wrong_answer,
     outputs_equal,
-    pooling_cases,
+    reduced_over_other_dims,
+    returned_numpy,
 )
 
 #: Notebook exercise modules, in order; tests and ``make solutions`` iterate it.

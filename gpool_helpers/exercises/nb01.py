@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 from ..cnn.heads import flatten_head_cost, pooled_head_cost
-from .core import Mistake, ThoughtQuestion, ValueQuestion, is_exact_number
+from .core import Mistake, ThoughtQuestion, ValueQuestion
+from .diagnosis import is_exact_number
 
 # The feature maps of both counting questions: 64 channels of 8 x 8, 10 classes.
 CHANNELS, HEIGHT, WIDTH, CLASSES = 64, 8, 8, 10

@@ -7,38 +7,17 @@
 
 from __future__ import annotations
 
-import itertools
 
 import torch
 from torch import nn
 
 from ..pooling import global_avg_pool
-from .core import FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion, matches_reduction, pooling_cases
+from .core import FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion, pooling_cases
+from .diagnosis import matches_reduction, reduced_over_other_dims, returned_numpy
 
 # ----------------------------------------------------------------------------
 # q1: my_global_avg_pool
 # ----------------------------------------------------------------------------
-
-
-def _averaged_over_wrong_dims(output, args, expected) -> bool:
-    """The output is a mean over some set of dims other than exactly the spatial ones."""
-    x = args[0]
-    if not isinstance(output, torch.Tensor):
-        return False
-    spatial = tuple(range(2, x.dim()))
-    for size in range(1, x.dim() + 1):
-        for dims in itertools.combinations(range(x.dim()), size):
-            if dims == spatial:
-                continue
-            for keepdim in (False, True):
-                candidate = x.mean(dim=dims, keepdim=keepdim)
-                if candidate.shape == output.shape and torch.allclose(candidate, output, atol=1e-5):
-                    return True
-    return False
-
-
-def _is_numpy(output, args, expected) -> bool:
-    return type(output).__module__.startswith("numpy")
 
 
 q1 = FunctionQuestion(
@@ -92,14 +71,14 @@ def my_global_avg_pool(x):
             "averaged over the wrong dims",
             "You averaged over other dims than H and W (dims 2 and 3). Dim 1 is the channels: "
             "averaging over it mixes channels, which is depth pooling, not global average pooling.",
-            _averaged_over_wrong_dims,
+            reduced_over_other_dims("mean"),
             example=lambda x: x.mean(dim=1),
         ),
         Mistake(
             "numpy",
             "You returned a numpy array. Stay in torch (x.mean, not x.numpy().mean): the result must "
             "be a tensor, and autograd cannot follow numpy.",
-            _is_numpy,
+            returned_numpy,
             example=lambda x: x.numpy().mean(axis=(2, 3)),
         ),
     ],

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 
 from ..examples import article_example
 from ..pooling import global_max_pool
-from .core import Case, FunctionQuestion, Mistake, ValueQuestion, is_exact_number, outputs_equal, pooling_cases
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion, pooling_cases
+from .diagnosis import is_exact_number, outputs_equal
 
 
 # ----------------------------------------------------------------------------

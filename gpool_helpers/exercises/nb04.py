@@ -13,7 +13,8 @@ from ..article import ArticleDepthPool
 from ..cnn.cbam import channel_descriptors
 from ..examples import article_example
 from ..pooling import global_depth_pool
-from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, matches_reduction, outputs_equal, pooling_cases
+from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, pooling_cases
+from .diagnosis import matches_reduction, outputs_equal
 
 
 def _depth_cases() -> list[Case]:

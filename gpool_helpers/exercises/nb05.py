@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 
 from ..pooling import adaptive_bins, classic_spp_window
-from .core import Case, FunctionQuestion, Mistake, ValueQuestion, matches_wrong_answer, outputs_equal
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion
+from .diagnosis import matches_wrong_answer, outputs_equal
 
 # ----------------------------------------------------------------------------
 # q1: the adaptive windows

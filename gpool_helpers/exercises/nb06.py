@@ -12,7 +12,8 @@ import torch
 from ..pooling.shapes import spatial_dims
 from ..examples import article_example
 from ..pooling import gem_pool, lse_pool
-from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, matches_wrong_answer
+from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion
+from .diagnosis import matches_wrong_answer
 
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 
 from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion
+from .diagnosis import matches_wrong_answer
 
 
 def _reference_maps(features: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -29,14 +30,6 @@ _CASES = [
     Case("batch of 3, 8 channels of 12x12, 4 classes", lambda: _seeded_pair(3, 8, 4, 12, 12, 1)),
     Case("batch of 2, non-square 5x7 maps, 6 channels, 3 classes", lambda: _seeded_pair(2, 6, 3, 5, 7, 2)),
 ]
-
-
-def _same_as(output, candidate) -> bool:
-    return (
-        isinstance(output, torch.Tensor)
-        and output.shape == candidate.shape
-        and torch.allclose(output.double(), candidate.double(), atol=1e-5, rtol=1e-4)
-    )
 
 
 def _averaged(features, weight):
@@ -87,28 +80,28 @@ def my_class_activation_maps(features, weight):
             "averaged over channels",
             "Your maps are the right ones divided by K: CAM sums the weighted feature maps, "
             "it does not average them (the weights already say how much each map counts).",
-            lambda output, args, expected: _same_as(output, _averaged(*args)),
+            matches_wrong_answer(_averaged),
             example=_averaged,
         ),
         Mistake(
             "pooled",
             "You returned one number per class: that is GAP followed by the linear layer (the logits "
             "without the bias). A class activation map keeps the h x w positions: sum over k before any mean.",
-            lambda output, args, expected: _same_as(output, _pooled(*args)),
+            matches_wrong_answer(_pooled),
             example=_pooled,
         ),
         Mistake(
             "normalised",
             "Your maps are rescaled to [0, 1]. That is fine for a picture, but then GAP of the map plus the "
             "bias is no longer the logit: return the raw weighted sums.",
-            lambda output, args, expected: _same_as(output, _normalised(*args)),
+            matches_wrong_answer(_normalised),
             example=_normalised,
         ),
         Mistake(
             "unweighted",
             "Every class got the same map, the plain sum of the feature maps: multiply each map by "
             "weight[c, k] first, so that each class weighs the maps its own way.",
-            lambda output, args, expected: _same_as(output, _unweighted(*args)),
+            matches_wrong_answer(_unweighted),
             example=_unweighted,
         ),
     ],
