@@ -17,12 +17,10 @@ from matplotlib.figure import Figure
 
 from gpool_helpers import (
     PoolingKind,
-    TorchEquivalent,
     article_example,
     get_kind,
     kind_names,
     module_twin,
-    per_channel_shape,
     register,
     unregister,
 )
@@ -46,17 +44,11 @@ MedianPool = module_twin("MedianPool", median_pool)
 
 @pytest.fixture
 def toy_kind():
-    kind = register(PoolingKind(
-        name=TOY,
-        function=median_pool,
-        make_module=lambda channels: MedianPool(),
-        output_shape=per_channel_shape,
-        description="Median pooling: the middle value of each channel's map.",
-        code="median_pool(x)",
-        torch_equivalents=(
-            TorchEquivalent("x.flatten(2).sort(dim=2).values[..., (H * W - 1) // 2]",
-                            lambda x: x.flatten(2).sort(dim=2).values[..., (x[0, 0].numel() - 1) // 2]),
-        ),
+    middle = "x.flatten(2).sort(dim=2).values[..., (H * W - 1) // 2]"
+    kind = register(PoolingKind.make(
+        TOY, median_pool, lambda channels: MedianPool(), "median_pool(x)",
+        "Median pooling: the middle value of each channel's map.",
+        {middle: lambda x: x.flatten(2).sort(dim=2).values[..., (x[0, 0].numel() - 1) // 2]},
     ))
     yield kind
     unregister(TOY)

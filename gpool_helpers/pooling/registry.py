@@ -61,6 +61,19 @@ class PoolingKind:
         if self.pools_over not in ("space", "channels"):
             raise ValueError(f"pools_over must be 'space' or 'channels'; got {self.pools_over!r}")
 
+    @classmethod
+    def make(cls, name: str, function: PoolFunction, make_module: Callable[[int], nn.Module], code: str,
+             description: str, equivalents: Mapping[str, PoolFunction], **options) -> "PoolingKind":
+        """A row from its essentials, the torch equivalents as ``{code: function}``.
+
+        ``options`` are the remaining fields (``output_shape`` defaults to one
+        value per channel, ``pools_over`` to ``"space"``).
+        """
+        options.setdefault("output_shape", per_channel_shape)
+        equivalent_rows = tuple(TorchEquivalent(text, run) for text, run in equivalents.items())
+        return cls(name=name, function=function, make_module=make_module, code=code, description=description,
+                   torch_equivalents=equivalent_rows, **options)
+
     def features_per_channel(self, spatial_rank: int = 2) -> int:
         """Output features per input channel for maps with ``spatial_rank`` spatial dims.
 

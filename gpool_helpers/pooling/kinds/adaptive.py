@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_choice, check_int, check_ints, check_pool_input
-from ..registry import PoolingKind, TorchEquivalent, register
+from ..registry import PoolingKind, register
 from ..shapes import adaptive_layer
 
 __all__ = [
@@ -35,7 +35,7 @@ _ADAPTIVE = {
 
 
 def _check_levels(levels: object, function_name: str) -> tuple[int, ...]:
-    return check_ints(levels, "levels", function_name, example="(1, 2, 4)")
+    return check_ints(levels, "levels", function_name, example="(1, 2, 4)", item="level")
 
 
 def adaptive_bins(in_size: int, out_size: int) -> list[tuple[int, int]]:
@@ -129,6 +129,10 @@ class SpatialPyramidPool(nn.Module):
         return f"levels={self.levels}, mode={self.mode!r}"
 
 
+def _spp_by_layers(x: Tensor) -> Tensor:
+    return torch.cat([adaptive_layer("max", x, level).flatten(1) for level in DEFAULT_LEVELS], dim=1)
+
+
 def _spp_by_slicing(x: Tensor) -> Tensor:
     """The pyramid from its definition: every window sliced out by the adaptive-bin rule, then its max."""
     spatial = tuple(range(2, x.dim()))
@@ -141,24 +145,17 @@ def _spp_by_slicing(x: Tensor) -> Tensor:
     return torch.cat(levels, dim=1)
 
 
-register(PoolingKind(
-    name="spp",
-    function=spatial_pyramid_pool,
-    make_module=lambda channels: SpatialPyramidPool(),
-    output_shape=lambda shape: (shape[0], spp_length(shape[1], DEFAULT_LEVELS, len(shape) - 2)),
-    description=(
+register(PoolingKind.make(
+    "spp", spatial_pyramid_pool, lambda channels: SpatialPyramidPool(), "spatial_pyramid_pool(x, levels=(1, 2, 4))",
+    (
         "Spatial pyramid pooling: max over 1x1, 2x2 and 4x4 grids of adaptive windows, "
         "concatenated; 21 values per channel for any input size."
     ),
-    code="spatial_pyramid_pool(x, levels=(1, 2, 4))",
-    torch_equivalents=(
+    {
         # torch's own layers, so a wrong order of levels or channels in the helper shows.
-        TorchEquivalent(
-            "torch.cat([nn.AdaptiveMaxPool2d(l)(x).flatten(1) for l in (1, 2, 4)], 1)",
-            lambda x: torch.cat([adaptive_layer("max", x, level).flatten(1) for level in DEFAULT_LEVELS], dim=1),
-        ),
+        "torch.cat([nn.AdaptiveMaxPool2d(l)(x).flatten(1) for l in (1, 2, 4)], 1)": _spp_by_layers,
         # The layer runs the helper's own kernel; slicing each window by hand checks the bins themselves.
-        TorchEquivalent("max of x[..., floor(i*H/l):ceil((i+1)*H/l), ...] for every cell, level by level",
-                        lambda x: _spp_by_slicing(x)),
-    ),
+        "max of x[..., floor(i*H/l):ceil((i+1)*H/l), ...] for every cell, level by level": _spp_by_slicing,
+    },
+    output_shape=lambda shape: (shape[0], spp_length(shape[1], DEFAULT_LEVELS, len(shape) - 2)),
 ))

@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_int, check_pool_input, describe
-from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..registry import PoolingKind, per_channel_shape, register
 
 __all__ = ["attention_pool", "AttentionPool"]
 
@@ -131,21 +131,14 @@ def _attention_builtin(x: Tensor) -> Tensor:
     return F.scaled_dot_product_attention(zero_query, tokens, tokens).squeeze(1)
 
 
-register(PoolingKind(
-    name="attention",
-    function=attention_pool,
-    make_module=lambda channels: AttentionPool(channels),
-    output_shape=per_channel_shape,
-    description=(
+register(PoolingKind.make(
+    "attention", attention_pool, lambda channels: AttentionPool(channels), "AttentionPool(C)(x)",
+    (
         "Attention pooling: a learned query weighs the H*W positions by a softmax; "
         "untrained (zero query) it is the average."
     ),
-    code="AttentionPool(C)(x)",
-    torch_equivalents=(
-        TorchEquivalent(
-            "F.scaled_dot_product_attention(q, t, t).squeeze(1), t = x.flatten(2).mT, q = zeros(N, 1, C)",
-            _attention_builtin,
-        ),
-    ),
+    {
+        "F.scaled_dot_product_attention(q, t, t).squeeze(1), t = x.flatten(2).mT, q = zeros(N, 1, C)": _attention_builtin,
+    },
     learnable=True,
 ))

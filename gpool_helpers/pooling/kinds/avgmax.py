@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from ...checks import check_pool_input
-from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import adaptive_layer, spatial_dims
 from ..twin import module_twin
 
@@ -52,32 +52,23 @@ def _layer_max(x: Tensor) -> Tensor:
     return adaptive_layer("max", x, 1).flatten(1)
 
 
-register(PoolingKind(
-    name="avgmax",
-    function=avgmax_pool,
-    make_module=lambda channels: AvgMaxPool(),
-    output_shape=per_channel_shape,
-    description="Average-max pooling: the mean of the global average and the global max of each channel.",
-    code="avgmax_pool(x)",
-    torch_equivalents=(
-        TorchEquivalent("0.5 * (x.mean(dim=(2, 3)) + x.amax(dim=(2, 3)))",
-                        lambda x: 0.5 * (x.mean(dim=spatial_dims(x)) + x.amax(dim=spatial_dims(x)))),
-        TorchEquivalent("0.5 * (nn.AdaptiveAvgPool2d(1)(x) + nn.AdaptiveMaxPool2d(1)(x)).flatten(1)",
-                        lambda x: 0.5 * (_layer_avg(x) + _layer_max(x))),
-    ),
+register(PoolingKind.make(
+    "avgmax", avgmax_pool, lambda channels: AvgMaxPool(), "avgmax_pool(x)",
+    "Average-max pooling: the mean of the global average and the global max of each channel.",
+    {
+        "0.5 * (x.mean(dim=(2, 3)) + x.amax(dim=(2, 3)))": lambda x: 0.5 * (x.mean(dim=spatial_dims(x)) + x.amax(dim=spatial_dims(x))),
+        "0.5 * (nn.AdaptiveAvgPool2d(1)(x) + nn.AdaptiveMaxPool2d(1)(x)).flatten(1)": lambda x: 0.5 * (_layer_avg(x) + _layer_max(x)),
+    },
 ))
 
-register(PoolingKind(
-    name="catavgmax",
-    function=catavgmax_pool,
-    make_module=lambda channels: CatAvgMaxPool(),
+register(PoolingKind.make(
+    "catavgmax", catavgmax_pool, lambda channels: CatAvgMaxPool(), "catavgmax_pool(x)",
+    "Concatenated average and max: the C averages, then the C maxima, 2C values in all.",
+    {
+        "torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)":
+            lambda x: torch.cat([x.mean(dim=spatial_dims(x)), x.amax(dim=spatial_dims(x))], dim=1),
+        "torch.cat([nn.AdaptiveAvgPool2d(1)(x), nn.AdaptiveMaxPool2d(1)(x)], 1).flatten(1)":
+            lambda x: torch.cat([_layer_avg(x), _layer_max(x)], dim=1),
+    },
     output_shape=functools.partial(per_channel_shape, multiplier=2),
-    description="Concatenated average and max: the C averages, then the C maxima, 2C values in all.",
-    code="catavgmax_pool(x)",
-    torch_equivalents=(
-        TorchEquivalent("torch.cat([x.mean(dim=(2, 3)), x.amax(dim=(2, 3))], dim=1)",
-                        lambda x: torch.cat([x.mean(dim=spatial_dims(x)), x.amax(dim=spatial_dims(x))], dim=1)),
-        TorchEquivalent("torch.cat([nn.AdaptiveAvgPool2d(1)(x), nn.AdaptiveMaxPool2d(1)(x)], 1).flatten(1)",
-                        lambda x: torch.cat([_layer_avg(x), _layer_max(x)], dim=1)),
-    ),
 ))

@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from ...checks import check_choice, check_pool_input
 from ..fastest import FastestOf
-from ..registry import PoolingKind, TorchEquivalent, depth_shape, per_channel_shape, register
+from ..registry import PoolingKind, depth_shape, per_channel_shape, register
 from ..shapes import adaptive_layer, spatial_dims, spatial_positions
 from ..twin import module_twin
 
@@ -216,61 +216,43 @@ def _depth_by_pooling_window(x: Tensor, pool) -> Tensor:
     return windows.reshape(n, 1, *x.shape[2:])
 
 
-register(PoolingKind(
-    name="avg",
-    function=global_avg_pool,
-    make_module=lambda channels: GlobalAvgPool(),
-    output_shape=per_channel_shape,
-    description="Global average pooling: the mean of each channel's map, one number per channel.",
-    code="global_avg_pool(x)",
-    torch_equivalents=(
-        TorchEquivalent("nn.AdaptiveAvgPool2d((1, 1))(x).flatten(1)", lambda x: adaptive_layer("avg", x, 1).flatten(1)),
-        TorchEquivalent("x.mean(dim=(2, 3))", lambda x: x.mean(dim=spatial_dims(x))),
+register(PoolingKind.make(
+    "avg", global_avg_pool, lambda channels: GlobalAvgPool(), "global_avg_pool(x)",
+    "Global average pooling: the mean of each channel's map, one number per channel.",
+    {
+        "nn.AdaptiveAvgPool2d((1, 1))(x).flatten(1)": lambda x: adaptive_layer("avg", x, 1).flatten(1),
+        "x.mean(dim=(2, 3))": lambda x: x.mean(dim=spatial_dims(x)),
         # AdaptiveAvgPool2d(1) runs mean internally (pytorch PR #43986): a sum is the independent check.
-        TorchEquivalent("x.sum(dim=(2, 3)) / (H * W)", lambda x: x.sum(dim=spatial_dims(x)) / spatial_positions(x)),
-    ),
+        "x.sum(dim=(2, 3)) / (H * W)": lambda x: x.sum(dim=spatial_dims(x)) / spatial_positions(x),
+    },
 ))
 
-register(PoolingKind(
-    name="max",
-    function=global_max_pool,
-    make_module=lambda channels: GlobalMaxPool(),
-    output_shape=per_channel_shape,
-    description="Global max pooling: the largest value in each channel's map, one number per channel.",
-    code="global_max_pool(x)",
-    torch_equivalents=(
-        TorchEquivalent("nn.AdaptiveMaxPool2d((1, 1))(x).flatten(1)", lambda x: adaptive_layer("max", x, 1).flatten(1)),
-        TorchEquivalent("x.amax(dim=(2, 3))", lambda x: x.amax(dim=spatial_dims(x))),
-    ),
+register(PoolingKind.make(
+    "max", global_max_pool, lambda channels: GlobalMaxPool(), "global_max_pool(x)",
+    "Global max pooling: the largest value in each channel's map, one number per channel.",
+    {
+        "nn.AdaptiveMaxPool2d((1, 1))(x).flatten(1)": lambda x: adaptive_layer("max", x, 1).flatten(1),
+        "x.amax(dim=(2, 3))": lambda x: x.amax(dim=spatial_dims(x)),
+    },
 ))
 
-register(PoolingKind(
-    name="depth-max",
-    function=functools.partial(global_depth_pool, mode="max"),
-    make_module=lambda channels: GlobalDepthPool(mode="max"),
-    output_shape=depth_shape,
-    description="Global depth max pooling: the largest value across the channels at each position.",
-    code='global_depth_pool(x, mode="max")',
-    pools_over="channels",
-    torch_equivalents=(
-        TorchEquivalent("x.amax(dim=1, keepdim=True)", lambda x: x.amax(dim=1, keepdim=True)),
-        TorchEquivalent("x.max(dim=1, keepdim=True).values", lambda x: x.max(dim=1, keepdim=True).values),
-        TorchEquivalent("F.max_pool2d(x.reshape(N, 1, C, H * W), (C, 1)).reshape(N, 1, H, W)",
-                        lambda x: _depth_by_pooling_window(x, F.max_pool2d)),
-    ),
+register(PoolingKind.make(
+    "depth-max", functools.partial(global_depth_pool, mode="max"), lambda channels: GlobalDepthPool(mode="max"), 'global_depth_pool(x, mode="max")',
+    "Global depth max pooling: the largest value across the channels at each position.",
+    {
+        "x.amax(dim=1, keepdim=True)": lambda x: x.amax(dim=1, keepdim=True),
+        "x.max(dim=1, keepdim=True).values": lambda x: x.max(dim=1, keepdim=True).values,
+        "F.max_pool2d(x.reshape(N, 1, C, H * W), (C, 1)).reshape(N, 1, H, W)": lambda x: _depth_by_pooling_window(x, F.max_pool2d),
+    },
+    output_shape=depth_shape, pools_over="channels",
 ))
 
-register(PoolingKind(
-    name="depth-avg",
-    function=functools.partial(global_depth_pool, mode="avg"),
-    make_module=lambda channels: GlobalDepthPool(mode="avg"),
-    output_shape=depth_shape,
-    description="Global depth average pooling: the mean across the channels at each position.",
-    code='global_depth_pool(x, mode="avg")',
-    pools_over="channels",
-    torch_equivalents=(
-        TorchEquivalent("x.mean(dim=1, keepdim=True)", lambda x: x.mean(dim=1, keepdim=True)),
-        TorchEquivalent("F.avg_pool2d(x.reshape(N, 1, C, H * W), (C, 1)).reshape(N, 1, H, W)",
-                        lambda x: _depth_by_pooling_window(x, F.avg_pool2d)),
-    ),
+register(PoolingKind.make(
+    "depth-avg", functools.partial(global_depth_pool, mode="avg"), lambda channels: GlobalDepthPool(mode="avg"), 'global_depth_pool(x, mode="avg")',
+    "Global depth average pooling: the mean across the channels at each position.",
+    {
+        "x.mean(dim=1, keepdim=True)": lambda x: x.mean(dim=1, keepdim=True),
+        "F.avg_pool2d(x.reshape(N, 1, C, H * W), (C, 1)).reshape(N, 1, H, W)": lambda x: _depth_by_pooling_window(x, F.avg_pool2d),
+    },
+    output_shape=depth_shape, pools_over="channels",
 ))

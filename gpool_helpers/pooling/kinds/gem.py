@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_pool_input, check_positive_knob
-from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_dims, spatial_positions
 
 __all__ = ["gem_pool", "GeM"]
@@ -120,23 +120,15 @@ def _gem_by_lp_pool(x: Tensor) -> Tensor:
     return summed / spatial_positions(x) ** (1 / GEM_P)
 
 
-register(PoolingKind(
-    name="gem",
-    function=gem_pool,
-    make_module=lambda channels: GeM(p=GEM_P, eps=GEM_EPS),
-    output_shape=per_channel_shape,
-    description=(
+register(PoolingKind.make(
+    "gem", gem_pool, lambda channels: GeM(p=GEM_P, eps=GEM_EPS), "gem_pool(x, p=3.0)",
+    (
         "Generalised mean (GeM): (mean(x^p))^(1/p) per channel, p = 3 and learnable; "
         "p = 1 is the average, large p nears the max."
     ),
-    code="gem_pool(x, p=3.0)",
-    torch_equivalents=(
-        TorchEquivalent(
-            "x.clamp(min=1e-6).pow(3).mean(dim=(2, 3)).pow(1 / 3)",
-            lambda x: x.clamp(min=GEM_EPS).pow(GEM_P).mean(dim=spatial_dims(x)).pow(1 / GEM_P),
-        ),
-        TorchEquivalent("F.lp_pool2d(x.clamp(min=1e-6), 3, x.shape[2:]).flatten(1) / (H * W) ** (1 / 3)",
-                        _gem_by_lp_pool),
-    ),
+    {
+        "x.clamp(min=1e-6).pow(3).mean(dim=(2, 3)).pow(1 / 3)": lambda x: x.clamp(min=GEM_EPS).pow(GEM_P).mean(dim=spatial_dims(x)).pow(1 / GEM_P),
+        "F.lp_pool2d(x.clamp(min=1e-6), 3, x.shape[2:]).flatten(1) / (H * W) ** (1 / 3)": _gem_by_lp_pool,
+    },
     learnable=True,
 ))

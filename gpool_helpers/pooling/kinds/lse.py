@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 
 from ...checks import check_pool_input, check_positive_knob
-from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_dims, spatial_positions
 from ..twin import module_twin
 
@@ -66,20 +66,16 @@ def _check_lse_options(options: dict) -> dict:
 LSEPool = module_twin("LSEPool", lse_pool, {"r": 1.0}, check=_check_lse_options)
 
 
-register(PoolingKind(
-    name="lse",
-    function=lse_pool,
-    make_module=lambda channels: LSEPool(r=1.0),
-    output_shape=per_channel_shape,
-    description=(
+register(PoolingKind.make(
+    "lse", lse_pool, lambda channels: LSEPool(r=1.0), "lse_pool(x, r=1.0)",
+    (
         "Log-sum-exp pooling: (1/r) log mean exp(r x) per channel, r = 1; "
         "small r nears the average, large r the max."
     ),
-    code="lse_pool(x, r=1.0)",
-    torch_equivalents=(
-        TorchEquivalent("torch.logsumexp(x.flatten(2), dim=2) - math.log(H * W)",
-                        lambda x: torch.logsumexp(x.flatten(2), dim=2) - math.log(spatial_positions(x))),
+    {
+        "torch.logsumexp(x.flatten(2), dim=2) - math.log(H * W)":
+            lambda x: torch.logsumexp(x.flatten(2), dim=2) - math.log(spatial_positions(x)),
         # The plain formula: no shift, so it overflows for large x, but not on test inputs.
-        TorchEquivalent("x.exp().mean(dim=(2, 3)).log()", lambda x: x.exp().mean(dim=spatial_dims(x)).log()),
-    ),
+        "x.exp().mean(dim=(2, 3)).log()": lambda x: x.exp().mean(dim=spatial_dims(x)).log(),
+    },
 ))

@@ -12,7 +12,7 @@ import math
 from torch import Tensor, nn
 
 from ...checks import check_int, check_number, check_pool_input
-from ..registry import PoolingKind, TorchEquivalent, per_channel_shape, register
+from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_positions
 
 __all__ = ["topk_pool", "TopKPool"]
@@ -86,18 +86,14 @@ def _topk_by_sorting(x: Tensor) -> Tensor:
     return x.flatten(2).sort(dim=2, descending=True).values[..., : _default_k(x)].mean(dim=2)
 
 
-register(PoolingKind(
-    name="topk",
-    function=functools.partial(topk_pool, fraction=TOPK_FRACTION),
-    make_module=lambda channels: TopKPool(fraction=TOPK_FRACTION),
-    output_shape=per_channel_shape,
-    description=(
+register(PoolingKind.make(
+    "topk", functools.partial(topk_pool, fraction=TOPK_FRACTION), lambda channels: TopKPool(fraction=TOPK_FRACTION), "topk_pool(x, fraction=0.25)",
+    (
         "Top-k pooling: the mean of the largest quarter of each channel's values "
         "(k = 4 of 16 on a 4x4 map); k = 1 is max, k = H*W average."
     ),
-    code="topk_pool(x, fraction=0.25)",
-    torch_equivalents=(
-        TorchEquivalent("x.flatten(2).topk(k, dim=2).values.mean(dim=2)", _topk_builtin),
-        TorchEquivalent("x.flatten(2).sort(dim=2, descending=True).values[..., :k].mean(dim=2)", _topk_by_sorting),
-    ),
+    {
+        "x.flatten(2).topk(k, dim=2).values.mean(dim=2)": _topk_builtin,
+        "x.flatten(2).sort(dim=2, descending=True).values[..., :k].mean(dim=2)": _topk_by_sorting,
+    },
 ))
