@@ -88,20 +88,22 @@ def check_int(value: object, argument: str, function_name: str, minimum: int = 1
     return int(value)
 
 
-def check_ints(values: object, argument: str, function_name: str, example: str, allow_empty: bool = False) -> tuple[int, ...]:
+def check_ints(values: object, argument: str, function_name: str, example: str, item: str = "value",
+               allow_empty: bool = False) -> tuple[int, ...]:
     """A sequence of positive ints (levels, widths, channel counts) as a tuple.
 
-    ``example`` is shown in the error, e.g. ``"(1, 2, 4)"``.
+    ``example`` is shown in the error, e.g. ``"(1, 2, 4)"``; ``item`` names
+    one element (``"level"``).
     """
     if isinstance(values, (numbers.Integral, str, bytes)) or not isinstance(values, Sequence):
-        hint = f" (for one value write ({values!r},))" if isinstance(values, numbers.Integral) else ""
+        hint = f" (for one {item} write ({values!r},))" if isinstance(values, numbers.Integral) else ""
         raise TypeError(
             f"{function_name} expects {argument} to be a sequence of positive ints such as {example}; "
             f"got {values!r}{hint}"
         )
     if not allow_empty and len(values) == 0:
-        raise ValueError(f"{function_name} expects at least one value in {argument}, such as {example}; got ()")
-    return tuple(check_int(value, f"every value in {argument}", function_name) for value in values)
+        raise ValueError(f"{function_name} expects {argument} to hold at least one {item} such as {example}; got ()")
+    return tuple(check_int(value, f"every {item} in {argument}", function_name) for value in values)
 
 
 def check_number(value: object, argument: str, function_name: str, minimum: float = 0.0,

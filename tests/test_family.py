@@ -184,7 +184,7 @@ def test_spp_module_twin():
     "kwargs, error, text",
     [
         (dict(levels=4), TypeError, r"write \(4,\)"),
-        (dict(levels=()), ValueError, "at least one value in levels"),
+        (dict(levels=()), ValueError, "at least one level"),
         (dict(levels=(1, 0)), ValueError, "positive int"),
         (dict(levels=(1, 2.5)), TypeError, "positive int"),
         (dict(mode="sum"), ValueError, "mode to be one of"),

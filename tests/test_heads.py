@@ -158,7 +158,7 @@ def test_format_count(count, text):
         (lambda: flatten_head_cost(512, 7.0, 7, 10), TypeError, "flatten_head_cost expects height"),
         (lambda: flatten_head_cost(True, 7, 7, 10), TypeError, "channels"),
         (lambda: flatten_head_cost(8, 7, 7, 10, hidden_widths=4096), TypeError, "hidden_widths"),
-        (lambda: flatten_head_cost(8, 7, 7, 10, hidden_widths=(0,)), ValueError, "hidden_widths"),
+        (lambda: flatten_head_cost(8, 7, 7, 10, hidden_widths=(0,)), ValueError, "hidden width"),
         (lambda: pooled_head_cost(8, 7, 7, -1), ValueError, "pooled_head_cost expects classes"),
         (lambda: pooled_head_cost(8, 7, 7, 10, kind="depth-max"), ValueError, "pools over channels"),
         (lambda: pooled_head_cost(8, 7, 7, 10, kind="average"), ValueError, "unknown pooling kind"),

@@ -94,9 +94,12 @@ class HeadCost:
 # ----------------------------------------------------------------------------
 
 
-def _check_widths(hidden_widths: object, function_name: str) -> tuple[int, ...]:
+def _check_head_sizes(channels, height, width, classes, hidden_widths, function_name: str) -> tuple[int, ...]:
+    """Every size a head cost takes must be a positive int; returns the hidden widths as a tuple."""
+    for value, argument in ((channels, "channels"), (height, "height"), (width, "width"), (classes, "classes")):
+        check_int(value, argument, function_name)
     return check_ints(hidden_widths, "hidden_widths", function_name, example="(4096, 4096) or () for none",
-                      allow_empty=True)
+                      item="hidden width", allow_empty=True)
 
 
 def format_count(count: int) -> str:
@@ -155,11 +158,7 @@ def flatten_head_cost(channels: int, height: int, width: int, classes: int,
     classes. With no hidden layer: parameters = C·H·W·K + K.
     """
     name = "flatten_head_cost"
-    check_int(channels, "channels", name)
-    check_int(height, "height", name)
-    check_int(width, "width", name)
-    check_int(classes, "classes", name)
-    widths = _check_widths(hidden_widths, name)
+    widths = _check_head_sizes(channels, height, width, classes, hidden_widths, name)
     layers = _fully_connected_stack(channels * height * width, "(C·H·W)", widths, classes, bias)
     return HeadCost(name=f"flatten head {_shape_path(channels, height, width, widths, classes)}",
                     layers=tuple(layers))
@@ -178,11 +177,7 @@ def pooled_head_cost(channels: int, height: int, width: int, classes: int,
     GAP's additions, a lower bound for kinds that read each value more than once.
     """
     name = "pooled_head_cost"
-    check_int(channels, "channels", name)
-    check_int(height, "height", name)
-    check_int(width, "width", name)
-    check_int(classes, "classes", name)
-    widths = _check_widths(hidden_widths, name)
+    widths = _check_head_sizes(channels, height, width, classes, hidden_widths, name)
     pooling_kind = get_kind(kind, caller=name, pools_over="space")
     multiplier = pooling_kind.feature_multiplier
     in_label = "C" if multiplier == 1 else f"({multiplier}·C)"

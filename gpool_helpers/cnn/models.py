@@ -78,7 +78,7 @@ class SmallCNN(nn.Module):
             )
         for name, value in (("num_classes", num_classes), ("in_channels", in_channels), ("hidden_units", hidden_units)):
             check_int(value, name, "SmallCNN")
-        channels = check_ints(channels, "channels", "SmallCNN", example="(16, 32)")
+        channels = check_ints(channels, "channels", "SmallCNN", example="(16, 32)", item="channel count")
         check_number(dropout, "dropout", "SmallCNN", minimum=0.0, include_minimum=True, maximum=1.0,
                      include_maximum=False)
         self.head_name = head

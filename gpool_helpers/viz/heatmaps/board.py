@@ -21,27 +21,16 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-import matplotlib
 import numpy
 import torch
 from matplotlib.artist import Artist
-from matplotlib.colors import ListedColormap, Normalize, to_rgb
+from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
-from ...pooling import registry
-from ...checks import check_int, check_maps
-from ..style import (
-    CATEGORICAL_COLOURS,
-    DIVERGING_CMAP,
-    HIGHLIGHT_COLOUR,
-    MAX_WIDTH_INCHES,
-    SEQUENTIAL_CMAP,
-    new_figure,
-    text_colour_on,
-)
+from ..style import HIGHLIGHT_COLOUR, MAX_WIDTH_INCHES, new_figure, text_colour_on
 from .parts import (  # noqa: F401
     ANNOTATE_MAX_SIDE,
     DrawnPart,
