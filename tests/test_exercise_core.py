@@ -17,19 +17,9 @@ from torch import nn
 from gpool_helpers import global_avg_pool, global_depth_pool
 from gpool_helpers.article import ArticleDepthPool
 from gpool_helpers.exercises import core
-from gpool_helpers.exercises.core import (
-    BATCH_ONE_ONLY_MESSAGE,
-    IN_PLACE_MESSAGE,
-    RETURNED_NONE_MESSAGE,
-    Case,
-    Feedback,
-    FunctionQuestion,
-    Mistake,
-    Outcome,
-    ThoughtQuestion,
-    ValueQuestion,
-    pooling_cases,
-)
+from gpool_helpers.exercises.core import BATCH_ONE_ONLY_MESSAGE, IN_PLACE_MESSAGE, RETURNED_NONE_MESSAGE
+from gpool_helpers.exercises.core import Case, Feedback, FunctionQuestion, Mistake, Outcome, pooling_cases
+from gpool_helpers.exercises.core import ThoughtQuestion, ValueQuestion
 from gpool_helpers.exercises.diagnosis import guess_reduction, matches_reduction, outputs_equal
 
 SUM_MISTAKE = Mistake(

@@ -521,12 +521,14 @@ class ThoughtQuestion(Question):
         prompt: str,
         hints: Sequence[str],
         solution_code: str,
-        answer_name: str,
+        answer_name: str = "answer",
         choices: Sequence[str] = (),
         correct_choice: str | None = None,
         explanations: dict[str, str] | None = None,
     ) -> None:
         super().__init__(qid, prompt, hints, solution_code, answer_name)
+        # A multiple-choice question explains every choice, so the choices default to those keys.
+        choices = tuple(choices) or tuple(explanations or {})
         if choices and correct_choice not in choices:
             raise ValueError(f"ThoughtQuestion {qid}: correct_choice {correct_choice!r} is not among {list(choices)}")
         self.choices = tuple(choices)

@@ -132,7 +132,6 @@ q3 = ThoughtQuestion(
 # Flatten now offers C·14·14 numbers to a layer built for C·7·7: a shape error. The mean does not care.
 answer = "B"
 """,
-    answer_name="answer",
     choices=("A", "B", "C", "D"),
     correct_choice="B",
     explanations={

@@ -167,7 +167,6 @@ q3 = ThoughtQuestion(
 # transpose makes the tensor non-contiguous; .view cannot merge H and W without a copy. reshape or flatten can.
 answer = "B"
 """,
-    answer_name="answer",
     choices=("A", "B", "C"),
     correct_choice="B",
     explanations={

@@ -181,8 +181,6 @@ q3 = ThoughtQuestion(
     solution_code='''
 answer = "C"  # (2, 1, 4, 4) holds 32 values; .view(4, 4) needs exactly 16, so it raises.
 ''',
-    answer_name="answer",
-    choices=("A", "B", "C", "D"),
     correct_choice="C",
     explanations={
         "A": "That is what a depth pooling should return, but the final .view(w, h) drops N and C.",

@@ -180,8 +180,6 @@ q3 = ThoughtQuestion(
 # logit = mean of the map + bias: the shape's part of the mean shrinks 4x, the background's part does not.
 answer = "B"
 """,
-    answer_name="answer",
-    choices=("A", "B", "C", "D"),
     correct_choice="B",
     explanations={
         "A": "The linear layer sees one number per channel, whatever the map size: nothing in it depends on h, w.",
