@@ -21,19 +21,7 @@ def test_modules_list_their_questions_in_order():
     assert [q.qid for q in ALL_QUESTIONS] == ["nb05.q1", "nb05.q2", "nb05.q3", "nb06.q1", "nb06.q2", "nb06.q3"]
 
 
-@pytest.mark.parametrize("question", ALL_QUESTIONS, ids=QUESTION_IDS)
-def test_solution_code_is_correct(question):
-    feedback = question.check(question.solved_answer())
-    assert feedback.outcome is Outcome.CORRECT, feedback.text
-
-
-@pytest.mark.parametrize("question", ALL_QUESTIONS, ids=QUESTION_IDS)
-def test_starter_counts_as_not_attempted(question):
-    def starter(*args):
-        raise NotImplementedError
-
-    feedback = question.check(starter if isinstance(question, FunctionQuestion) else ...)
-    assert feedback.outcome is Outcome.NOT_ATTEMPTED, feedback.text
+# Solution-is-correct and starter-is-not-attempted run for every set in test_exercise_sets.py.
 
 
 @pytest.mark.parametrize("question, mistake", MISTAKES, ids=[f"{q.qid}-{m.name}" for q, m in MISTAKES])

@@ -517,16 +517,17 @@ class ThoughtQuestion(Question):
 
     def __init__(
         self,
-        qid: str,
-        prompt: str,
-        hints: Sequence[str],
-        solution_code: str,
-        answer_name: str = "answer",
+        *question: Any,
         choices: Sequence[str] = (),
         correct_choice: str | None = None,
         explanations: dict[str, str] | None = None,
+        **common: Any,
     ) -> None:
-        super().__init__(qid, prompt, hints, solution_code, answer_name)
+        # qid, prompt, hints, solution_code as for every Question; a choice is bound to the name "answer".
+        if len(question) < 5:  # answer_name not given positionally
+            common.setdefault("answer_name", "answer")
+        super().__init__(*question, **common)
+        qid = self.qid
         # A multiple-choice question explains every choice, so the choices default to those keys.
         choices = tuple(choices) or tuple(explanations or {})
         if choices and correct_choice not in choices:
