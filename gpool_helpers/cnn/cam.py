@@ -106,7 +106,7 @@ def pointing_accuracy(model: SmallCNN, images: Tensor, labels: Tensor, boxes: Te
     Excitation Backprop", 2016, arXiv:1608.00507), with a box of zero margin:
     a map that points at the object, not at the background around it.
     ``boxes`` are (top, left, bottom, right), inclusive, as
-    :func:`gpool_helpers.data.make_shapes` returns them.
+    :func:`gpool_helpers.cnn.data.make_shapes` returns them.
     """
     maps, _ = class_activation_maps(model, images)
     true_class_maps = maps[torch.arange(len(labels)), labels]

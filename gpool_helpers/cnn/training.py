@@ -1,4 +1,4 @@
-"""Training and comparing the heads of :class:`~gpool_helpers.models.SmallCNN`, reproducibly.
+"""Training and comparing the heads of :class:`~gpool_helpers.cnn.models.SmallCNN`, reproducibly.
 
 Every run happens inside :func:`seeded_run`, which makes it a function of its
 seed alone on the CPU:
@@ -80,7 +80,7 @@ class TrainingRun:
 
 def _check_set(data: object, name: str, function_name: str) -> LabelledImages:
     if not isinstance(data, LabelledImages):
-        raise TypeError(f"{function_name} expects {name} to be a LabelledImages (see gpool_helpers.data); got a {type(data).__name__}")
+        raise TypeError(f"{function_name} expects {name} to be a LabelledImages (see gpool_helpers.cnn.data); got a {type(data).__name__}")
     if len(data) == 0:
         raise ValueError(f"{function_name} expects {name} to hold at least one image; got none")
     return data
@@ -187,7 +187,7 @@ def train_head(
 ) -> TrainingRun:
     """Build a model with ``head``, train it on ``split.train``, score it on ``split.test``."""
     if not isinstance(split, Split):
-        raise TypeError(f"train_head expects split to be a Split (see gpool_helpers.data); got a {type(split).__name__}")
+        raise TypeError(f"train_head expects split to be a Split (see gpool_helpers.cnn.data); got a {type(split).__name__}")
     model = build_model(head, split.train, seed, **model_options)
     return train_model(
         model,

@@ -54,7 +54,7 @@ def plot_examples(data: LabelledImages, count: int = 8, columns: int = 8, title:
 def plot_head_comparison(rows: Sequence) -> Figure:
     """Train and test accuracy per head (mean over seeds, bars +- one standard deviation).
 
-    ``rows`` are :class:`gpool_helpers.training.HeadSummary` rows.
+    ``rows`` are :class:`gpool_helpers.cnn.training.HeadSummary` rows.
     """
     if not rows:
         raise ValueError("plot_head_comparison expects at least one HeadSummary row; got none")

@@ -89,7 +89,7 @@ def plot_channel_winners(x: Tensor, sample: int = 0) -> Figure:
 def plot_spatial_attention(x: Tensor, layer, sample: int = 0) -> Figure:
     """CBAM's view of sample ``sample``: mean and max over channels, then the attention map.
 
-    ``layer`` is a :class:`gpool_helpers.cbam.SpatialAttention`.
+    ``layer`` is a :class:`gpool_helpers.cnn.cbam.SpatialAttention`.
     """
     maps = _check_maps(x, sample, "plot_spatial_attention")
     if not isinstance(layer, SpatialAttention):

@@ -1,6 +1,6 @@
 """What a classifier head costs, drawn: flatten + fully connected against global pooling.
 
-``plot_head_costs`` draws the counts of :mod:`gpool_helpers.heads` on log
+``plot_head_costs`` draws the counts of :mod:`gpool_helpers.cnn.heads` on log
 scales, against the number of map positions H·W (left) and against the
 channel count C (right), with the current sizes marked. Solid lines are
 parameters; dashed lines are the work per image (multiply-adds, plus the

@@ -130,7 +130,7 @@ def press_on_slider(page, description: str, key: str) -> ExplorerState:
 
 def expected_shapes(current: ExplorerState) -> tuple[str, str]:
     """The input and output shapes the readout must state, worked out from the registry (not from the page)."""
-    from gpool_helpers.registry import get_kind
+    from gpool_helpers.pooling.registry import get_kind
 
     values = current.slider_values
     input_shape = tuple(values[name] for name in ("N", "C", "H", "W"))

@@ -113,7 +113,7 @@ def assert_redrawn(before, after, what: str, page) -> None:
 
 def kind_of_option(option: str):
     """The registry kind a dropdown option stands for: its exact name, else the longest name in its label."""
-    from gpool_helpers.registry import all_kinds
+    from gpool_helpers.pooling.registry import all_kinds
 
     kinds = all_kinds()
     if option in kinds:
