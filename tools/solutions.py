@@ -147,8 +147,14 @@ def exercise_section(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     their own import) in a few seconds instead of the whole notebook.
     """
     code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    # The exercises start at their own import of the set (``from gpool_helpers import nb03``,
+    # or the older ``from gpool_helpers.exercises import nb03``) when it is not in the setup
+    # cell, else at the first starter cell.
+    set_import = re.compile(r"^from gpool_helpers(\.exercises)? import .*\bnb\d\d\b", re.M)
     start = next(
-        (i for i in code_cells if "gpool_helpers.exercises import" in notebook.cells[i].source),
+        (i for i in code_cells[1:]
+         if set_import.search(notebook.cells[i].source)
+         or "exercise-starter" in notebook.cells[i].get("metadata", {}).get("tags", [])),
         None,
     )
     if start is None:
