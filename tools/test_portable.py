@@ -8,7 +8,9 @@ the switches are read when a process starts:
 
 - CPU levels below this machine's own: torch's kernels (ATEN_CPU_CAPABILITY),
   oneDNN's (ONEDNN_MAX_CPU_ISA) and MKL's (MKL_ENABLE_INSTRUCTIONS);
-- other thread counts (OMP_NUM_THREADS) at this machine's own level.
+- other thread counts at this machine's own level: 1, and 4 even on a
+  2-core machine (torch caps OMP_NUM_THREADS at the core count, so
+  tools/thread_count/sitecustomize.py sets the count in every process).
 
 Each run first asks torch which level it really got, so a switch that did
 nothing is reported as a failure rather than passing unnoticed.
@@ -43,14 +45,18 @@ def probe(environment: dict[str, str]) -> tuple[str, int]:
     return level, int(threads)
 
 
+def thread_count(threads: int) -> dict[str, str]:
+    site = str(ROOT / "tools" / "thread_count")
+    path = os.pathsep.join(filter(None, [site, os.environ.get("PYTHONPATH")]))
+    return {"OMP_NUM_THREADS": str(threads), "GPOOL_TORCH_THREADS": str(threads), "PYTHONPATH": path}
+
+
 def simulated_machines(native_level: str) -> list[tuple[str, dict[str, str], str, int | None]]:
     """(label, environment changes, expected level, expected threads) for every run."""
     names = list(CPU_LEVELS)
     lower = names[: names.index(native_level)] if native_level in names else []
     machines = [(f"CPU level {name}", CPU_LEVELS[name], name, None) for name in lower]
-    machines += [
-        (f"{threads} thread(s)", {"OMP_NUM_THREADS": str(threads)}, native_level, threads) for threads in (1, 4)
-    ]
+    machines += [(f"{threads} thread(s)", thread_count(threads), native_level, threads) for threads in (1, 4)]
     return machines
 
 
@@ -59,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="+", help="notebooks to validate")
     parser.add_argument("--sanitize", default=str(ROOT / "tests" / "nbval_sanitize.cfg"))
     args = parser.parse_args(argv)
-    base = {key: value for key, value in os.environ.items() if key not in SWITCHES and key != "OMP_NUM_THREADS"}
+    base = {key: value for key, value in os.environ.items() if key not in SWITCHES and key not in ("OMP_NUM_THREADS", "GPOOL_TORCH_THREADS")}
     native_level, _ = probe(base)
     machines = simulated_machines(native_level)
     if len([m for m in machines if m[0].startswith("CPU level")]) < 2:
