@@ -83,6 +83,8 @@ def test_setup_really_creates_a_venv_installs_and_marks_it_done(tmp_path):
     (project / "requirements").mkdir(parents=True)
     (project / "notebooks").mkdir()
     shutil.copy2(ROOT / "run.py", project / "run.py")
+    (project / "tools").mkdir()
+    shutil.copy2(ROOT / "tools" / "check_python.py", project / "tools" / "check_python.py")
     (project / "requirements" / "constraints.txt").write_text("", encoding="utf-8")
     (project / "pyproject.toml").write_text(textwrap.dedent("""\
         [build-system]
