@@ -15,11 +15,11 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # (only for classic-notebook extensions), whose start-up reads the deprecated ServerApp.token.
 LAB_QUIET_FLAGS := --KernelManager.transport_encryption=auto "--ServerApp.jpserver_extensions={'notebook_shim': False}"
 
-.PHONY: setup lab test notebooks bench html solutions app clean help nbgrader
+.PHONY: setup lab test test-portable notebooks bench html solutions app clean help nbgrader
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "gpool needs Python 3.10 or newer; set PYTHON=python3.11")'
+	@test -x $(BIN)/python || { $(PYTHON) tools/check_python.py && $(PYTHON) -m venv $(VENV); }
+	@$(BIN)/python tools/check_python.py
 	@# run.py install: pip install --disable-pip-version-check -c $(CONSTRAINTS) -e '.[dev]', saying what it does
 	@$(BIN)/python run.py install --venv $(VENV) --constraints $(CONSTRAINTS)
 	@touch $@
@@ -36,6 +36,10 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest -p no:cacheprovider tests $(NOTEBOOKS) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
+
+## Strict nbval again as other machines run it: lower CPU levels, 1 and 4 threads.
+test-portable: setup
+	$(BIN)/python tools/test_portable.py $(NOTEBOOKS)
 
 ## Re-execute every notebook in place, deterministically.
 notebooks: setup

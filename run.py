@@ -8,7 +8,7 @@
     python run.py test --dry-run         # print the steps, run nothing
     python run.py test -- -k workspace   # anything after -- goes to pytest
 
-Uses only the standard library, so any Python 3.10+ can start it (on Windows: ``py run.py lab``).
+Uses only the standard library; start it with Python 3.11, 3.12 or 3.13 (on Windows: ``py -3.11 run.py lab``).
 The venv and the marker of a finished install are the Makefile's own (.venv/.gpool-installed),
 so make and this script can be used in turn on one clone.
 """
@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(".venv")
 CONSTRAINTS = Path("requirements") / "constraints.txt"
 STAMP_NAME = ".gpool-installed"
-MINIMUM_PYTHON = (3, 10)
 #: Measured on a 2-core machine with a warm pip cache (README, "How long things take").
 SETUP_ESTIMATE = "about 2 minutes with downloads cached, longer on a slow connection; 1.7 GB of disk"
 #: pip repeats this for every package when its configuration names a missing --find-links
@@ -159,11 +158,15 @@ def run_step(step: Step, root: Path = ROOT) -> int:
 
 
 def check_python(version: tuple[int, ...] = tuple(sys.version_info)) -> None:
-    if tuple(version[:2]) < MINIMUM_PYTHON:
-        raise UsageError(
-            f"gpool needs Python {MINIMUM_PYTHON[0]}.{MINIMUM_PYTHON[1]} or newer; this is "
-            f"{version[0]}.{version[1]}. Start run.py with a newer one (Windows: py -3.11 run.py ...)."
-        )
+    """The Makefile's check (tools/check_python.py), one list of supported versions for both."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        from check_python import problem
+    finally:
+        sys.path.pop(0)
+    message = problem(tuple(version[:2]))
+    if message:
+        raise UsageError(f"{message} (with run.py: start it with that Python; Windows: py -3.11 run.py ...)")
 
 
 def execute(steps: list[Step], venv: Path, root: Path = ROOT) -> int:

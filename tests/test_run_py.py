@@ -64,7 +64,7 @@ def test_dry_run_prints_the_plan_and_runs_nothing():
 def test_bad_input_is_one_clear_line():
     result = subprocess.run([sys.executable, "run.py", "frobnicate"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and "invalid choice: 'frobnicate'" in result.stderr
-    with pytest.raises(run.UsageError, match="needs Python 3.10 or newer; this is 3.9"):
+    with pytest.raises(run.UsageError, match="supports Python 3.11, 3.12, 3.13; this is Python 3.9"):
         run.check_python((3, 9, 18))
     result = subprocess.run([sys.executable, "run.py", "install", "--constraints", "nope.txt", "--dry-run"],
                             cwd=ROOT, capture_output=True, text=True)
@@ -83,6 +83,8 @@ def test_setup_really_creates_a_venv_installs_and_marks_it_done(tmp_path):
     (project / "requirements").mkdir(parents=True)
     (project / "notebooks").mkdir()
     shutil.copy2(ROOT / "run.py", project / "run.py")
+    (project / "tools").mkdir()
+    shutil.copy2(ROOT / "tools" / "check_python.py", project / "tools" / "check_python.py")
     (project / "requirements" / "constraints.txt").write_text("", encoding="utf-8")
     (project / "pyproject.toml").write_text(textwrap.dedent("""\
         [build-system]

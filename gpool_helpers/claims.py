@@ -1,0 +1,54 @@
+"""Claims about a training run that must hold on every machine, checked live.
+
+Training in float32 adds numbers in an order that depends on the CPU's vector
+width and the thread count, so two machines end a run with slightly different
+weights, and accuracies that differ by a point or so. A notebook therefore
+shows the numbers of this run in a cell whose output the tests do not compare,
+and states what it concludes from them in a :func:`check_claims` cell: an
+ordering, a bound with a margin measured across simulated CPUs, an exact count.
+That cell prints the same lines on every machine when the claims hold, and
+raises :class:`ClaimFailed` with the numbers when one does not, so the text
+can never quietly outlive the evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ClaimFailed(AssertionError):
+    """A claim the notebook's text relies on is false on this run."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of the text, whether this run bears it out, and the numbers behind it."""
+
+    statement: str
+    holds: bool
+    evidence: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.statement, str) or not self.statement.strip():
+            raise TypeError(f"Claim expects statement to be a non-empty str; got {self.statement!r}")
+        if not isinstance(self.holds, bool):
+            raise TypeError(
+                f"Claim expects holds to be a bool (the result of a comparison); got a {type(self.holds).__name__}"
+            )
+
+
+def check_claims(*claims: Claim) -> None:
+    """Print every claim once all hold; otherwise raise naming each false one with its evidence."""
+    if not claims:
+        raise ValueError("check_claims expects at least one Claim")
+    for claim in claims:
+        if not isinstance(claim, Claim):
+            raise TypeError(f"check_claims expects Claim objects; got a {type(claim).__name__}")
+    failed = [claim for claim in claims if not claim.holds]
+    if failed:
+        lines = [f"{len(failed)} of {len(claims)} claims do not hold on this run:"]
+        lines += [f"  - {claim.statement} ({claim.evidence or 'no evidence recorded'})" for claim in failed]
+        raise ClaimFailed("\n".join(lines))
+    print("Checked on this run; every claim holds:")
+    for claim in claims:
+        print(f"  ok  {claim.statement}")
