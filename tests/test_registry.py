@@ -88,7 +88,7 @@ def test_each_kind_output_matches_its_shape_rule_equivalents_and_module(name, in
     assert result.dtype == x.dtype
     assert torch.isfinite(result).all()
 
-    for equivalent in kind.torch_equivalents:
+    for equivalent in kind.checks:
         torch.testing.assert_close(result, equivalent.function(x), msg=lambda m: f"{equivalent.code}: {m}")
 
     module = kind.make_module(channels)
@@ -103,7 +103,7 @@ def test_each_kind_is_checked_against_an_equivalent_that_runs_other_ops(name, ge
     kind = get_kind(name)
     x = torch.randn(2, 6, 5, 7, generator=generator)
     helper_ops = ops_run(kind.function, x)
-    independent = [e.code for e in kind.torch_equivalents if ops_run(e.function, x) != helper_ops]
+    independent = [e.code for e in kind.checks if ops_run(e.function, x) != helper_ops]
     assert independent, f"{name}: every torch equivalent runs exactly the helper's ops {sorted(helper_ops)}"
 
 
@@ -113,7 +113,7 @@ def test_a_wrong_helper_fails_the_equivalence_check(name, generator):
     kind = get_kind(name)
     x = torch.randn(2, 6, 5, 7, generator=generator)
     wrong = kind.function(x) * 1.01 + 0.01
-    for equivalent in kind.torch_equivalents:
+    for equivalent in kind.checks:
         with pytest.raises(AssertionError):
             torch.testing.assert_close(wrong, equivalent.function(x))
 

@@ -42,7 +42,10 @@ class PoolingKind:
       (learned kinds need the channel count to size their parameters).
     - ``output_shape``: input shape -> output shape, without running anything.
     - ``torch_equivalents``: built-in ways to the same numbers; the first is
-      the one shown to learners.
+      the one shown to learners. ``make bench`` times the helper against them.
+    - ``references``: hand-written ways to the same numbers, from the
+      definition, for the tests only (not benchmark rivals: they are not
+      what a learner would reach for).
     - ``code``: how to call the helper, e.g. ``global_avg_pool(x)``.
     - ``pools_over``: ``"space"`` (one value per channel) or ``"channels"``.
     """
@@ -56,6 +59,7 @@ class PoolingKind:
     pools_over: str = "space"
     torch_equivalents: tuple[TorchEquivalent, ...] = field(default_factory=tuple)
     learnable: bool = False
+    references: tuple[TorchEquivalent, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if self.pools_over not in ("space", "channels"):
@@ -63,7 +67,8 @@ class PoolingKind:
 
     @classmethod
     def make(cls, name: str, function: PoolFunction, make_module: Callable[[int], nn.Module], code: str,
-             description: str, equivalents: Mapping[str, PoolFunction], **options) -> "PoolingKind":
+             description: str, equivalents: Mapping[str, PoolFunction],
+             references: Mapping[str, PoolFunction] | None = None, **options) -> "PoolingKind":
         """A row from its essentials, the torch equivalents as ``{code: function}``.
 
         ``options`` are the remaining fields (``output_shape`` defaults to one
@@ -71,8 +76,14 @@ class PoolingKind:
         """
         options.setdefault("output_shape", per_channel_shape)
         equivalent_rows = tuple(TorchEquivalent(text, run) for text, run in equivalents.items())
+        reference_rows = tuple(TorchEquivalent(text, run) for text, run in (references or {}).items())
         return cls(name=name, function=function, make_module=make_module, code=code, description=description,
-                   torch_equivalents=equivalent_rows, **options)
+                   torch_equivalents=equivalent_rows, references=reference_rows, **options)
+
+    @property
+    def checks(self) -> tuple[TorchEquivalent, ...]:
+        """Everything the tests compare the helper with: the torch equivalents, then the references."""
+        return self.torch_equivalents + self.references
 
     def features_per_channel(self, spatial_rank: int = 2) -> int:
         """Output features per input channel for maps with ``spatial_rank`` spatial dims.

@@ -154,8 +154,8 @@ register(PoolingKind.make(
     {
         # torch's own layers, so a wrong order of levels or channels in the helper shows.
         "torch.cat([nn.AdaptiveMaxPool2d(l)(x).flatten(1) for l in (1, 2, 4)], 1)": _spp_by_layers,
-        # The layer runs the helper's own kernel; slicing each window by hand checks the bins themselves.
-        "max of x[..., floor(i*H/l):ceil((i+1)*H/l), ...] for every cell, level by level": _spp_by_slicing,
     },
+    # The layer runs the helper's own kernel; slicing each window by hand checks the bins themselves.
+    references={"max of x[..., floor(i*H/l):ceil((i+1)*H/l), ...] for every cell, level by level": _spp_by_slicing},
     output_shape=lambda shape: (shape[0], spp_length(shape[1], DEFAULT_LEVELS, len(shape) - 2)),
 ))
