@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 #: Names that load on first use: room -> names it provides.
 _LAZY_ROOMS = {
     "article": ("ArticleDepthPool", "DeepWise_Pool", "trace_article_depth_pool"),
+    "claims": ("Claim", "ClaimFailed", "check_claims"),
     "cnn.cam": ("class_activation_maps", "largest_identity_error", "logits_from_maps", "map_peaks",
                 "pointing_accuracy", "upsample_maps"),
     "cnn.cbam": ("SpatialAttention", "channel_descriptors"),
