@@ -4,7 +4,7 @@
     python run.py lab        # creates .venv, installs the pinned set, opens JupyterLab on your own copy
     python run.py test       # same set-up, then unit tests and strict nbval over every notebook
     python run.py setup      # only the set-up
-    python run.py html | solutions | notebooks | bench
+    python run.py html | solutions | nbgrader | notebooks | bench | test-portable | app
     python run.py test --dry-run         # print the steps, run nothing
     python run.py test -- -k workspace   # anything after -- goes to pytest
 
@@ -34,7 +34,7 @@ SETUP_ESTIMATE = "about 2 minutes with downloads cached, longer on a slow connec
 #: pip repeats this for every package when its configuration names a missing --find-links
 #: folder; it is harmless and drowns what pip is doing.
 PIP_NOISE = re.compile(r"^WARNING: Location '.*' is ignored")
-COMMANDS = ("setup", "lab", "test", "html", "solutions", "notebooks", "bench")
+COMMANDS = ("setup", "lab", "test", "test-portable", "html", "solutions", "nbgrader", "notebooks", "bench", "app")
 
 
 class UsageError(Exception):
@@ -127,6 +127,14 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
             python, "-m", "pytest", "-p", "no:cacheprovider", "tests", *notebooks(root), "--nbval",
             "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *extra,
         ])]
+    if command == "test-portable":
+        return [Step("Strict nbval again under simulated CPU levels and thread counts",
+                     [python, "tools/test_portable.py", *notebooks(root), *extra])]
+    if command == "nbgrader":
+        return [Step("The nbgrader course", [python, "tools/nbgrader_course.py", "--output", "build/nbgrader", *extra])]
+    if command == "app":
+        return [Step("The pooling explorer as a page (Voila, code hidden; stop it with Ctrl+C)",
+                     [python, "-m", "voila", "app/explorer.ipynb", "--Voila.ip=127.0.0.1", "--no-browser", *extra])]
     if command == "notebooks":
         return [Step("Re-executing every notebook", [python, "tools/execute_notebooks.py", *notebooks(root), *extra])]
     if command == "bench":

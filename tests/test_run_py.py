@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,30 @@ def test_the_test_plan_is_the_makefiles_test_command():
     assert len(make_line) == 1, printed
     planned = run.command_steps("test", Path(".venv"), "linux", root=ROOT)[0].argv
     assert make_line[0].split() == planned, "run.py's test command and the Makefile's differ: change both"
+
+
+#: Makefile targets whose command run.py repeats (setup and help are make's own plumbing).
+SHARED_TARGETS = ["notebooks", "bench", "solutions", "nbgrader", "test-portable", "html", "app"]
+
+
+@pytest.mark.parametrize("target", SHARED_TARGETS)
+def test_every_other_target_runs_what_the_makefile_runs(target):
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed here: nothing to compare run.py with")
+    printed = subprocess.run(
+        ["make", "-n", "--no-print-directory", target, f"STAMP={ROOT / 'pyproject.toml'}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout
+    # make writes $(BIN)/python and $(BIN)/voila; run.py the venv's interpreter (and -m voila).
+    made = [line.replace(".venv/bin/voila", ".venv/bin/python -m voila").split()
+            for line in printed.splitlines() if line.startswith(".venv/bin/")]
+    planned = [step.argv for step in run.command_steps(target, Path(".venv"), "linux", root=ROOT) if step.argv]
+    assert made == planned, f"run.py {target} and make {target} differ: change both"
+
+
+def test_every_makefile_target_with_a_description_is_a_run_py_command():
+    described = re.findall(r"^## .*\n([a-z][a-z-]*):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    assert set(described) - {"help", "clean"} == set(run.COMMANDS)
 
 
 def test_dry_run_prints_the_plan_and_runs_nothing():
