@@ -36,6 +36,7 @@ _LAZY_ROOMS = {
     "cnn.cam": ("class_activation_maps", "largest_identity_error", "logits_from_maps", "map_peaks",
                 "pointing_accuracy", "upsample_maps"),
     "cnn.cbam": ("SpatialAttention", "channel_descriptors"),
+    "cnn.channel_attention": ("ChannelAttention", "SqueezeExcite", "channel_mlp", "maxout"),
     "cnn.counting": ("count_multiply_adds", "count_parameters", "measure_multiply_adds"),
     "cnn.data": ("LabelledImages", "SHAPE_NAMES", "Split", "load_digits_split", "make_shapes", "make_shapes_split"),
     "cnn.heads": ("VGG16_HEAD", "FlattenHead", "HeadCost", "LayerCost", "PoolingHead", "flatten_head_cost",
