@@ -27,16 +27,19 @@ readout and hides the image.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
 import math
+import re
+import textwrap
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import ipywidgets
 from matplotlib.figure import Figure
 
 from ..checks import check_int
-from ..viz.style import figure_to_png
+from ..viz.style import figure_to_png, new_figure
 
 #: CSS classes every view carries, so browser tests can find its parts.
 VIEW_CLASS = "gpool-figure-view"
@@ -201,12 +204,34 @@ class FigureView:
     # -- display ----------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget view, plus a PNG of what it shows now, in one output bundle.
+
+        A live JupyterLab ranks the widget MIME type first and shows the
+        interactive widget. Where no widget can be drawn (GitHub, nbviewer,
+        ``make html``, JupyterLab before Run All, whose stored outputs are not
+        trusted) the renderer falls back to the PNG, so a reader sees the
+        figure of the initial state. nbval skips both the widget view and PNGs;
+        it compares only the ``text/plain``, which names the view and its control
+        values (never the readout, which may hold numbers of a training run).
+        """
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, dict) and "text/plain" in bundle:
-            # Where widgets cannot render (nbconvert, a terminal), say what this is,
-            # not the VBox's truncated list of children.
-            bundle["text/plain"] = repr(self)
+        if not isinstance(bundle, dict):
+            return bundle
+        bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
+        settings = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
+        bundle["text/plain"] = (
+            f"{type(self).__name__}, an interactive figure at {settings}; run the notebook to move its controls"
+        )
         return bundle
+
+    def static_png(self) -> bytes:
+        """What the view shows now as one PNG: the figure, or the readout's message when no figure is shown."""
+        if self.image.layout.display != "none" and self.image.value:
+            return bytes(self.image.value)
+        message = html.unescape(re.sub(r"<[^>]+>", " ", self.readout.value)).strip()
+        figure = new_figure(6, 0.8)
+        figure.text(0.02, 0.5, textwrap.fill(message, 80), va="center", ha="left", fontsize=9)
+        return figure_to_png(figure)
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
