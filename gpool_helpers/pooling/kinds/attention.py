@@ -2,6 +2,14 @@
 
 CLIP's attention pooling, simplified (Radford et al., "Learning Transferable
 Visual Models From Natural Language Supervision", 2021, arXiv:2103.00020).
+
+Range: the output is a convex combination of the positions' value vectors
+(softmax weights are positive and sum to 1). So each output channel lies in
+[min, max] of that channel of the values W_v t; with identity values (the
+module's start) in [min(x), max(x)] of the channel, and it can be anywhere in
+it, below the mean too: a query that favours the positions where one channel
+is large gives the other channels whatever they hold there. Only the zero
+query gives the mean (up to float rounding).
 """
 
 from __future__ import annotations

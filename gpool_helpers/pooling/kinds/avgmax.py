@@ -2,6 +2,10 @@
 
 - ``avgmax_pool`` / ``AvgMaxPool``: the mean of global average and global max.
 - ``catavgmax_pool`` / ``CatAvgMaxPool``: average and max side by side, (N, 2C).
+
+Range, per channel: avgmax is exactly the midpoint of the mean and the max, so
+it lies in [mean, max] (at either end only when the map is constant).
+catavgmax is not one number: it is the two ends themselves, the mean and the max.
 """
 
 from __future__ import annotations

@@ -3,6 +3,15 @@
 Radenovic, Tolias, Chum, "Fine-tuning CNN Image Retrieval with No Human
 Annotation", 2018, arXiv:1711.02512. p = 1 is the average; as p grows the
 result nears the max.
+
+Range, per channel, with c = clamp(x, eps) (GeM sees c, not x):
+
+- any p > 0: in [min(c), max(c)], and it grows with p (the power-mean inequality);
+- p >= 1: in [mean(c), max(c)]; p = 1 is mean(c), which is mean(x) for a map
+  with no value below eps;
+- p < 1: at most mean(c), strictly below it on a map that is not constant
+  (p -> 0 nears the geometric mean). So GeM is not always "between mean and max";
+- it reaches max(c) only in the limit p -> infinity (or on a constant map).
 """
 
 from __future__ import annotations

@@ -3,6 +3,14 @@
 Pinheiro, Collobert, "From Image-level to Pixel-level Labeling with
 Convolutional Networks", 2015, arXiv:1411.6228. r -> 0 approaches the average,
 large r the max.
+
+Range, per channel, for any r > 0 (n = the number of positions, H*W):
+
+    max(mean(x), max(x) - log(n) / r)  <=  LSE_r(x)  <=  max(x)
+
+The lower bound mean(x) is Jensen's inequality (log mean exp(r x) >= r mean(x));
+max(x) - log(n) / r holds because the max's own term is 1/n of the mean after the
+shift. LSE grows with r, and touches either end only on a constant map.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 k = 1 is global max pooling, k = H*W global average pooling. WILDCAT's k_max
 (Durand et al., CVPR 2017) gives k as a share of the positions, as ``fraction`` does here.
+
+Range, per channel: in [mean, max] for every k; it falls (never rises) as k
+grows, from the max at k = 1 to the mean at k = H*W.
 """
 
 from __future__ import annotations
