@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
@@ -13,10 +13,13 @@ from gpool_helpers import article_example
 from gpool_helpers.cnn.counting import count_parameters, measure_multiply_adds
 from gpool_helpers.cnn.heads import (
     MAX_MATERIALISED_PARAMETERS,
+    VGG16_BODY,
     VGG16_HEAD,
+    conv_body_cost,
     flatten_head_cost,
     format_count,
     linear_layer_cost,
+    make_conv_body,
     make_flatten_head,
     make_pooled_head,
     pooled_head_cost,
@@ -79,6 +82,78 @@ def test_vgg16_sized_head_on_the_meta_device_matches_the_formula():
     assert count_parameters(pooled) == gap_cost.parameters
     # The ratio the notebook quotes: the flatten head has over 200 times the parameters.
     assert flatten_head_cost(**VGG16_HEAD).parameters > 200 * gap_cost.parameters
+
+
+# ---- the whole network: VGG-16's convolutional body -----------------------------------
+
+body_layers = st.lists(st.one_of(st.integers(min_value=1, max_value=5), st.just("M")), min_size=1, max_size=5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(layers=body_layers, in_channels=st.integers(min_value=1, max_value=3), size=st.integers(min_value=8, max_value=12),
+       bias=st.booleans())
+def test_conv_body_formula_matches_a_real_module(layers, in_channels, size, bias):
+    # At least one convolution, and no more poolings than an 8 x 8 map can take (8 -> 4 -> 2 -> 1).
+    assume(any(layer != "M" for layer in layers) and layers.count("M") <= 3)
+    cost = conv_body_cost(layers, in_channels=in_channels, size=size, bias=bias)
+    body = make_conv_body(layers, in_channels=in_channels, bias=bias)
+    x = torch.randn(2, in_channels, size, size)
+    assert cost.parameters == count_parameters(body)
+    assert cost.multiply_adds == measure_multiply_adds(body, x)
+    assert cost.multiply_adds == flop_counter_multiply_adds(body, x)
+    side = size
+    for layer in layers:
+        side = side // 2 if layer == "M" else side
+    assert cost.name.endswith(f"x{side}x{side}")
+    assert tuple(body(x).shape[2:]) == (side, side)
+
+
+def test_vgg16_body_at_small_cost_matches_its_module_layer_by_layer():
+    # The real VGG-16 body (14.7 M parameters) on a 32 x 32 image: cheap to run, every layer counted.
+    body = make_conv_body(VGG16_BODY)
+    cost = conv_body_cost(VGG16_BODY, size=32)
+    convs = [m for m in body if isinstance(m, nn.Conv2d)]
+    assert len(convs) == len(cost.layers) == 13
+    assert [layer.parameters for layer in cost.layers] == [count_parameters(m) for m in convs]
+    x = torch.randn(1, 3, 32, 32)
+    assert cost.multiply_adds == measure_multiply_adds(body, x) == flop_counter_multiply_adds(body, x)
+    assert body(x).shape == (1, 512, 1, 1)
+
+
+def test_vgg16_at_224_matches_the_published_sizes():
+    body = conv_body_cost()
+    head = flatten_head_cost(**VGG16_HEAD)
+    # The module on the meta device: every layer's output shape, no memory and no arithmetic.
+    meta_body = make_conv_body(device="meta")
+    assert measure_multiply_adds(meta_body, torch.empty(1, 3, 224, 224, device="meta")) == body.multiply_adds
+    assert count_parameters(meta_body) == body.parameters == 14_714_688
+    assert body.name == "conv body 3x224x224 -> 512x7x7"
+    # Simonyan and Zisserman (arXiv:1409.1556), Table 2: configuration D has 138 M parameters.
+    assert round((body.parameters + head.parameters) / 1e6) == 138
+    # The usual published figure for VGG-16 at 224 x 224 is 15.5 G multiply-adds
+    # (torchvision's model table: 15.47).
+    total = body.multiply_adds + head.multiply_adds
+    assert round(total / 1e9, 2) == 15.47
+    # Notebook 01's claims: the flatten head is under 1 % of the work and most of the parameters.
+    assert head.multiply_adds / total < 0.01
+    assert head.parameters / (body.parameters + head.parameters) > 0.85
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: conv_body_cost("64M"), TypeError, "conv_body_cost expects layers"),
+        (lambda: conv_body_cost(("M",)), ValueError, "at least one convolution"),
+        (lambda: conv_body_cost((64, "pool")), TypeError, "every channel count in layers"),
+        (lambda: conv_body_cost((64, 0)), ValueError, "every channel count in layers"),
+        (lambda: conv_body_cost(VGG16_BODY, size=16), ValueError, "cannot shrink a 1 x 1 map"),
+        (lambda: conv_body_cost(VGG16_BODY, size=0), ValueError, "conv_body_cost expects size"),
+        (lambda: make_conv_body((8, "max")), TypeError, "make_conv_body expects every channel count"),
+    ],
+)
+def test_conv_body_bad_input_is_named(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
 
 
 def test_dropout_adds_layers_but_no_parameters():

@@ -43,6 +43,12 @@ from .counting import count_parameters
 #: connected layers of 4096 and a 1000-way output for ImageNet.
 VGG16_HEAD = {"channels": 512, "height": 7, "width": 7, "hidden_widths": (4096, 4096), "classes": 1000}
 
+#: The convolutional body of VGG-16 (configuration D in Table 1 of the same
+#: paper): each number is a 3 x 3 convolution (stride 1, padding 1, then ReLU)
+#: with that many output channels; "M" is a 2 x 2 max pooling of stride 2.
+#: On a 3 x 224 x 224 image it ends with the 512 x 7 x 7 maps of VGG16_HEAD.
+VGG16_BODY = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
+
 #: Building a real module above this many parameters on the CPU is refused
 #: (about 80 MB of float32); pass ``device="meta"`` to get the shapes without
 #: the memory, which is how notebook 01 builds the VGG-16-sized head.
@@ -190,6 +196,78 @@ def pooled_head_cost(channels: int, height: int, width: int, classes: int,
         layers=tuple(layers),
         pooling_operations=channels * height * width,
     )
+
+
+def _check_body_layers(layers, function_name: str) -> tuple:
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise TypeError(f"{function_name} expects layers as a sequence of channel counts and 'M'; "
+                        f"got {type(layers).__name__}")
+    layers = tuple(layers)
+    for layer in layers:
+        if layer != "M":
+            check_int(layer, "every channel count in layers", function_name)
+    if not any(layer != "M" for layer in layers):
+        raise ValueError(f"{function_name} expects at least one convolution in layers, e.g. VGG16_BODY; got {layers!r}")
+    return layers
+
+
+def conv_body_cost(layers: Sequence[int | str] = VGG16_BODY, in_channels: int = 3, size: int = 224,
+                   bias: bool = True) -> HeadCost:
+    """The cost of a VGG-style body on a ``size`` x ``size`` image, layer by layer.
+
+    ``layers`` lists 3 x 3 convolutions (stride 1, padding 1) by their output
+    channels and 2 x 2 max poolings of stride 2 as ``"M"`` (:data:`VGG16_BODY`
+    by default). A convolution from c_in to c_out channels holds 3·3·c_in·c_out
+    weights (+ c_out biases) and, keeping the map size s x s, does
+    s·s·c_out·3·3·c_in multiply-adds per image. A pooling halves s (rounding
+    down, as ``nn.MaxPool2d(2)`` does) and learns nothing; the values it reads
+    are counted in ``pooling_operations``.
+    """
+    name = "conv_body_cost"
+    layers = _check_body_layers(layers, name)
+    check_int(in_channels, "in_channels", name)
+    check_int(size, "size", name)
+    costs, channels, side, compared = [], in_channels, size, 0
+    for layer in layers:
+        if layer == "M":
+            if side < 2:
+                raise ValueError(f"{name}: a 2 x 2 pooling cannot shrink a {side} x {side} map; "
+                                 f"use a larger size than {size}")
+            compared += channels * side * side
+            side //= 2
+            continue
+        weights = 3 * 3 * channels * layer
+        costs.append(LayerCost(
+            name=f"Conv3x3({channels} -> {layer}) at {side}x{side}",
+            formula=f"3·3·{channels}·{layer}" + (f" + {layer}" if bias else ""),
+            parameters=weights + (layer if bias else 0),
+            multiply_adds=side * side * weights,
+        ))
+        channels = layer
+    return HeadCost(name=f"conv body {in_channels}x{size}x{size} -> {channels}x{side}x{side}",
+                    layers=tuple(costs), pooling_operations=compared)
+
+
+def make_conv_body(layers: Sequence[int | str] = VGG16_BODY, in_channels: int = 3, bias: bool = True,
+                   device: str | torch.device | None = None) -> nn.Sequential:
+    """The real module :func:`conv_body_cost` counts: ``Conv2d(3, padding=1)`` + ``ReLU`` per number, ``MaxPool2d(2)`` per "M".
+
+    VGG-16's body holds 14.7 M parameters (about 59 MB); ``device="meta"`` builds
+    it without memory, and a meta input still runs it for its shapes.
+    """
+    name = "make_conv_body"
+    layers = _check_body_layers(layers, name)
+    check_int(in_channels, "in_channels", name)
+    modules: list[nn.Module] = []
+    channels = in_channels
+    with torch.device(device or "cpu"):
+        for layer in layers:
+            if layer == "M":
+                modules.append(nn.MaxPool2d(2))
+            else:
+                modules += [nn.Conv2d(channels, layer, kernel_size=3, padding=1, bias=bias), nn.ReLU()]
+                channels = layer
+    return nn.Sequential(*modules)
 
 
 def _shape_path(channels, height, width, widths, classes, pooled: int | None = None) -> str:
