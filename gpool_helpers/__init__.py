@@ -50,7 +50,7 @@ _LAZY_ROOMS = {
     "viz.heads": ("plot_head_costs",),
     "viz.heatmaps": ("plot_feature_maps", "plot_pooling"),
     "viz.tables": ("KindTable", "kinds_table"),
-    "viz.zoo": ("kind_summary_html", "plot_mean_to_max", "plot_zoo"),
+    "viz.zoo": ("kind_summary_html", "plot_attention", "plot_mean_to_max", "plot_ranges", "plot_zoo"),
     "widgets.adaptive": ("adaptive_explorer",),
     "widgets.cam": ("cam_explorer",),
     "widgets.explorer": ("pooling_explorer",),

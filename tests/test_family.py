@@ -36,7 +36,15 @@ from gpool_helpers.pooling import (
     topk_pool,
 )
 from gpool_helpers.viz.adaptive import plot_adaptive_bins, plot_adaptive_windows, plot_classic_spp_check
-from gpool_helpers.viz.zoo import kind_summary, kind_summary_html, plot_mean_to_max, plot_zoo, zoo_rows
+from gpool_helpers.viz.zoo import (
+    kind_summary,
+    kind_summary_html,
+    plot_attention,
+    plot_mean_to_max,
+    plot_ranges,
+    plot_zoo,
+    zoo_rows,
+)
 from gpool_helpers.widgets.adaptive import adaptive_explorer, describe_adaptive
 from gpool_helpers.widgets.zoo import describe_mean_to_max, mean_to_max_explorer
 
@@ -747,6 +755,37 @@ def test_plot_mean_to_max_marks_gem_and_lse_between_mean_and_max():
     gem_points = next(c for c in left.collections if c.get_label() == "GeM p=3").get_offsets()[:, 1]
     assert torch.allclose(torch.tensor(gem_points, dtype=torch.float32), gem_pool(features, 3.0)[0], atol=1e-5)
     assert "GeM p = 3, LSE r = 1" in titles(figure)
+
+
+def test_plot_attention_titles_its_maps_by_head_and_counts_channels_below_the_mean():
+    features = seeded(1, 8, 4, 4).relu()
+    query = torch.zeros(8)
+    query[3] = 2.0
+    pooled, weights = attention_pool(features, query, torch.eye(8), return_weights=True)
+    below = int((pooled < features.mean(dim=(2, 3))).sum())
+    figure = plot_attention(features, weights, pooled)
+    heatmap_titles = [axes.get_title() for axes in figure.axes if axes.images]
+    assert heatmap_titles == ["head 0: weights over the\n16 positions (sum 1.00)"]
+    assert "channel" not in heatmap_titles[0]
+    assert f"{below} of 8 below the mean" in titles(figure)
+    ranges = next(axes for axes in figure.axes if axes.get_legend() is not None)
+    marks = next(c for c in ranges.collections if c.get_label().startswith("attention pooling"))
+    assert torch.allclose(torch.tensor(marks.get_offsets()[:, 1], dtype=torch.float32), pooled[0], atol=1e-6)
+    two_heads = attention_pool(features, seeded(8), num_heads=2, return_weights=True)
+    heads = [axes.get_title().split(":")[0] for axes in plot_attention(features, two_heads[1], two_heads[0]).axes
+             if axes.images]
+    assert heads == ["head 0", "head 1"]
+
+
+def test_plot_ranges_says_per_series_how_many_channels_fall_below_the_mean():
+    features = seeded(1, 8, 4, 4).relu()
+    figure = plot_ranges(features, {"GeM p = 0.5": gem_pool(features, 0.5), "avgmax": avgmax_pool(features)})
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "GeM p = 0.5: 8 of 8 below the mean" in labels and "avgmax: 0 of 8 below the mean" in labels
+    with pytest.raises(ValueError, match="plot_ranges expects 'bad' shaped \\(N, 8\\)"):
+        plot_ranges(features, {"bad": torch.zeros(1, 3)})
+    with pytest.raises(ValueError, match="plot_attention expects weights"):
+        plot_attention(features, torch.zeros(1, 1, 3, 3), avgmax_pool(features))
 
 
 def test_kind_summary_covers_every_kind_with_parameters_and_work():

@@ -4,6 +4,10 @@
   catavgmax) as a row of the same table, channels as columns, one colour scale.
 - ``plot_mean_to_max(features, p, r)``: where GeM(p) and LSE(r) sit between
   the average and the max of each channel, and how they move with p and r.
+- ``plot_ranges(features, pooled)``: each channel's min-to-max line with its
+  mean marked, and where the given pooled values land on it (below the mean too).
+- ``plot_attention(features, weights, pooled)``: attention weights, one map per
+  head, beside where the attention-pooled values land on each channel's range.
 - ``kind_summary(shape)`` / ``kind_summary_html(shape)``: per kind, the output
   shape, learnable parameters and the work one call does, from the registry.
 """
@@ -154,6 +158,111 @@ def plot_mean_to_max(features: torch.Tensor, p: float = 3.0, r: float = 1.0) -> 
         f"between average and max on {_format_shape(features.shape)}, sample 0: GeM p = {p:g}, LSE r = {r:g}",
         fontsize=10,
     )
+    return figure
+
+
+RANGE_MARKERS = ("o", "s", "D", "^", "v", "P")
+
+
+def _check_pooled(pooled: object, channels: int, label: str, function_name: str) -> torch.Tensor:
+    if not isinstance(pooled, torch.Tensor) or pooled.dim() != 2 or pooled.shape[1] != channels:
+        shape = tuple(pooled.shape) if isinstance(pooled, torch.Tensor) else type(pooled).__name__
+        raise ValueError(f"{function_name} expects {label!r} shaped (N, {channels}); got {shape}")
+    return pooled.detach()[0].float()
+
+
+def _draw_ranges(axes, sample: torch.Tensor, series: dict[str, torch.Tensor]) -> list[int]:
+    """Each channel's min-to-max line, a tick at its mean, and one marker per series.
+
+    Returns, per series, how many channels it puts below their mean; the legend says it too.
+    """
+    low, mean, peak = (v[0].float() for v in (sample.amin(dim=(2, 3)), sample.mean(dim=(2, 3)), sample.amax(dim=(2, 3))))
+    channels = sample.shape[1]
+    positions = numpy.arange(channels)
+    axes.vlines(positions, low.numpy(), peak.numpy(), color="#bbbbbb", lw=4, zorder=1, label="min to max")
+    axes.scatter(positions, mean.numpy(), marker="_", s=420, linewidths=2.2, color="black", zorder=2, label="mean")
+    below = []
+    count = max(1, len(series))
+    for index, (label, values) in enumerate(series.items()):
+        offset = (index - (count - 1) / 2) * min(0.18, 0.6 / count)
+        below.append(int((values < mean).sum()))
+        axes.scatter(
+            positions + offset, values.numpy(), marker=RANGE_MARKERS[index % len(RANGE_MARKERS)], s=34,
+            color=categorical_colour(4 + index), edgecolors="black", linewidths=0.4, zorder=3,
+            label=f"{label}: {below[-1]} of {channels} below the mean",
+        )
+    axes.set_xticks(positions, [f"c{index}" for index in positions], fontsize=8)
+    axes.set_xlabel("channel")
+    axes.set_ylabel("pooled value")
+    axes.tick_params(labelsize=8)
+    axes.legend(fontsize=7.5, loc="upper left", frameon=False)
+    return below
+
+
+def plot_ranges(features: torch.Tensor, pooled: dict[str, torch.Tensor], title: str | None = None) -> Figure:
+    """Where pooled values land on each channel's range, sample 0.
+
+    ``pooled`` maps a label to an (N, C) tensor. Each channel gets a grey line
+    from its min to its max and a black tick at its mean; each series is a
+    marker. The title counts the values below their channel's mean.
+    """
+    function_name = "plot_ranges"
+    features = _check_features(features, function_name)
+    if not isinstance(pooled, dict) or not 1 <= len(pooled) <= len(RANGE_MARKERS):
+        raise ValueError(f"{function_name} expects a dict of 1 to {len(RANGE_MARKERS)} labelled (N, C) tensors")
+    channels = features.shape[1]
+    series = {str(label): _check_pooled(values, channels, str(label), function_name) for label, values in pooled.items()}
+    figure = new_figure(2.4 + 0.75 * channels, 4.0, layout="constrained")
+    axes = figure.add_subplot()
+    _draw_ranges(axes, features[:1], series)
+    heading = title if title is not None else f"where each pooling lands on {_format_shape(features.shape)}, sample 0"
+    axes.set_title(f"{heading}\ngrey: each channel's min to max; black tick: its mean", fontsize=9.5)
+    return figure
+
+
+def plot_attention(features: torch.Tensor, weights: torch.Tensor, pooled: torch.Tensor) -> Figure:
+    """Attention pooling, sample 0: the weights of each head, and where the result lands.
+
+    ``weights`` is shaped (N, heads, H, W), as ``attention_pool(...,
+    return_weights=True)`` returns them: one map per *head*, titled so (not per
+    channel). Right: each channel's min-to-max range with its mean, and the
+    attention-pooled value ``pooled`` (N, C) marked on it.
+    """
+    function_name = "plot_attention"
+    features = _check_features(features, function_name)
+    batch, channels, height, width = features.shape
+    if not isinstance(weights, torch.Tensor) or weights.dim() != 4 or weights.shape[0] != batch or tuple(
+        weights.shape[2:]
+    ) != (height, width) or not 1 <= weights.shape[1] <= 4:
+        shape = tuple(weights.shape) if isinstance(weights, torch.Tensor) else type(weights).__name__
+        raise ValueError(f"{function_name} expects weights shaped ({batch}, heads <= 4, {height}, {width}); got {shape}")
+    values = _check_pooled(pooled, channels, "pooled", function_name)
+    heads = weights.shape[1]
+    maps = weights.detach()[0].float().numpy()
+    figure = new_figure(2.6 * heads + 5.6, 3.6, layout="constrained")
+    panels = figure.subplots(1, heads + 1, width_ratios=[1] * heads + [2.2])
+    colormap = matplotlib.colormaps[SEQUENTIAL_CMAP]
+    norm = matplotlib.colors.Normalize(0.0, float(maps.max()) if maps.max() > 0 else 1.0)
+    for head, axes in enumerate(panels[:heads]):
+        image = axes.imshow(maps[head], cmap=colormap, norm=norm)
+        for row in range(height):
+            for col in range(width):
+                value = float(maps[head, row, col])
+                axes.text(col, row, f"{value:.2f}", ha="center", va="center", fontsize=7.5,
+                          color=text_colour_on(colormap(norm(value))))
+        axes.set_xticks(range(width))
+        axes.set_yticks(range(height))
+        axes.tick_params(labelsize=7.5, length=0)
+        axes.set_xlabel("w", fontsize=8)
+        axes.set_ylabel("h", fontsize=8)
+        axes.set_title(f"head {head}: weights over the\n{height * width} positions (sum {maps[head].sum():.2f})", fontsize=9)
+    figure.colorbar(image, ax=list(panels[:heads]), shrink=0.8, label="attention weight", location="left")
+    (below,) = _draw_ranges(panels[-1], features[:1], {"attention pooling": values})
+    panels[-1].set_title(
+        f"attention-pooled value per channel: {below} of {channels} below the mean", fontsize=9
+    )
+    figure.suptitle(f"attention pooling {_format_shape(features.shape)} -> {_format_shape(pooled.shape)}, sample 0",
+                    fontsize=10)
     return figure
 
 
