@@ -251,6 +251,12 @@ def test_nbgrader_runs_through_without_failing(graded):
         ok(graded[step])
 
 
+def test_grading_logs_no_plain_tcp_kernel_warnings(graded):
+    """Twelve students' kernels would print ipykernel's encryption warning twelve times."""
+    log = graded["autograde"].stdout + graded["autograde"].stderr
+    assert "without encryption" not in log
+
+
 def test_every_question_scores_what_the_checker_says(graded):
     found = scores(graded["course"])
     problems = []

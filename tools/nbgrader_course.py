@@ -310,6 +310,10 @@ c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
+# Encrypted kernel channels (CurveZMQ): without this, every student's kernel prints
+# ipykernel's "running over TCP without encryption" warning into the grader's log.
+c.KernelManager.transport_encryption = "auto"
+
 
 class CappedExecute(Execute):
     """nbgrader's Execute, keeping at most max_output_chars characters of output per cell.
