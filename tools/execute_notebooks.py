@@ -9,6 +9,12 @@ so re-running on an unchanged collection leaves every file byte-identical:
 - no timing metadata is recorded;
 - an expected error keeps only its last traceback line, without paths.
 
+Every stored widget view must carry a picture (``image/png``) in the same
+output, as the package's FigureView does: GitHub, nbviewer, ``make html`` and
+JupyterLab before Run All cannot draw a widget and show that picture instead.
+A widget output without one (a bare ipywidgets control, a tqdm bar) fails the
+notebook, naming the cell.
+
 A notebook is written only when its content changed. A failing notebook is
 reported and left untouched; the exit code is non-zero.
 """
@@ -53,6 +59,24 @@ def normalise(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNo
     return notebook
 
 
+class WidgetWithoutPicture(RuntimeError):
+    """A stored widget view that a reader without a kernel would see as a line of text."""
+
+
+def widgets_without_picture(notebook: nbformat.NotebookNode) -> list[str]:
+    """One line per widget view output that has no ``image/png`` beside it: cell number, id, text form."""
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "image/png" not in data:
+                text = "".join(data.get("text/plain", ""))
+                found.append(f"cell {index} (id {cell.get('id', '?')}) stores a widget with no picture: {text[:80]!r}")
+    return found
+
+
 def kernel_config() -> Config:
     """Encrypt the kernel's channels (CurveZMQ keys from the kernel manager) where pyzmq can.
 
@@ -86,6 +110,12 @@ def execute(path: Path, timeout: int) -> float:
     env = {**os.environ, **KERNEL_ENV}
     client.execute(env=env)
     elapsed = time.perf_counter() - started
+    missing = widgets_without_picture(notebook)
+    if missing:
+        raise WidgetWithoutPicture(
+            f"{path}: " + "; ".join(missing) + ". Without a kernel a reader sees only that text: display a "
+            "FigureView (its output carries a PNG), store the final state as text, or display nothing."
+        )
     normalise(notebook, path.stem)
     after = nbformat.writes(notebook) + "\n"
     if after != before:
@@ -105,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         except CellExecutionError as error:
             failed += 1
             print(f"FAILED {path}:\n{error}", file=sys.stderr)
+            continue
+        except WidgetWithoutPicture as error:
+            failed += 1
+            print(f"FAILED {error}", file=sys.stderr)
             continue
         print(f"ran {path} in {elapsed:.1f} s")
     return 1 if failed else 0
