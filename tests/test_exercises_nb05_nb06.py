@@ -53,32 +53,47 @@ def test_nb05_values_follow_from_the_formulas():
     assert nb05.q3.check(5).outcome is Outcome.INCORRECT
 
 
-def test_nb06_q1_gem_accepts_any_correct_formulation():
+def test_nb06_q1_per_channel_gem_accepts_any_correct_formulation():
     def gem_with_flatten(x, p):
-        return x.clamp(min=1e-6).flatten(2).pow(p).mean(-1) ** (1 / p)
+        return x.clamp(min=1e-6).flatten(2).pow(p[:, None]).mean(-1) ** (1 / p)
 
     assert nb06.q1.check(gem_with_flatten).outcome is Outcome.CORRECT
 
 
-def test_nb06_q2_naive_lse_is_right_on_small_values_but_fails_on_large():
-    def naive(x, r):
-        return torch.log(torch.exp(r * x).mean(dim=(2, 3))) / r
+def test_nb06_q1_p_on_the_last_axis_is_caught_where_it_raises_no_error():
+    # The first case has W == C, so x.pow(p) runs and is wrong there; later cases would raise.
+    def wrong_axis(x, p):
+        return x.clamp(min=1e-6).pow(p).mean(dim=(2, 3)).pow(1 / p)
 
-    feedback = nb06.q2.check(naive)
+    x, p = nb06.q1.cases[0].make_args()
+    assert x.shape[1] == x.shape[3]
+    feedback = nb06.q1.check(wrong_axis)
+    assert feedback.outcome is Outcome.INCORRECT and "along W, not along the channels" in feedback.text
+
+
+def test_nb06_q1_a_single_p_for_every_channel_is_wrong():
+    feedback = nb06.q1.check(lambda x, p: x.clamp(min=1e-6).pow(3.0).mean(dim=(2, 3)).pow(1 / 3.0))
     assert feedback.outcome is Outcome.INCORRECT
-    assert "large values" in feedback.text
-    assert "3 of 4 cases right" in feedback.text
 
 
-def test_nb06_q2_logsumexp_answer_is_correct():
-    def with_logsumexp(x, r):
-        return (torch.logsumexp(r * x.flatten(2), dim=2) - math.log(x.shape[2] * x.shape[3])) / r
+def test_nb06_q2_weldon_by_sorting_is_correct_and_is_top_plus_bottom():
+    def by_sorting(x, k):
+        values = x.flatten(2).sort(dim=2).values
+        return values[..., -k:].mean(dim=2) + values[..., :k].mean(dim=2)
 
-    assert nb06.q2.check(with_logsumexp).outcome is Outcome.CORRECT
+    assert nb06.q2.check(by_sorting).outcome is Outcome.CORRECT
+    x = torch.tensor([[[[1.0, 2.0], [3.0, 10.0]]]])
+    assert nb06.q2.solved_answer()(x, 1).item() == 11.0  # max 10 + min 1
+    assert nb06.q2.solved_answer()(x, 4).item() == 8.0  # twice the mean
 
 
-@pytest.mark.parametrize("choice, outcome", [("B", Outcome.CORRECT), ("b", Outcome.CORRECT), ("A", Outcome.INCORRECT), ("D", Outcome.INCORRECT)])
-def test_nb06_q3_choices(choice, outcome):
-    feedback = nb06.q3.check(choice)
-    assert feedback.outcome is outcome
-    assert nb06.q3.explanations[choice.upper()] in feedback.lines
+def test_nb06_q3_expected_is_the_log_n_over_r_bound_and_it_is_tight():
+    assert nb06.q3.expected == pytest.approx(math.log(49) / 10)
+    assert nb06.q3.check(0.3892).outcome is Outcome.CORRECT
+    # The bound is reached in the limit: one spike far above 48 equal values.
+    x = torch.zeros(1, 1, 7, 7, dtype=torch.float64)
+    x[0, 0, 3, 3] = 1000.0
+    from gpool_helpers import lse_pool
+
+    assert (1000.0 - lse_pool(x, 10.0).item()) == pytest.approx(nb06.q3.expected, abs=1e-9)
+    assert nb06.q3.check(0.5).outcome is Outcome.INCORRECT

@@ -1,205 +1,245 @@
 """Exercises for notebook 06, the pooling zoo.
 
-- q1: write GeM pooling.
-- q2: write log-sum-exp pooling that does not overflow.
-- q3: which kind is exactly global average pooling before it is trained?
+The notebook shows GeM, LSE, top-k and attention pooling as plain torch, so
+these questions ask for what it does not show:
+
+- q1: GeM with one p per channel (a broadcasting trap that fails silently).
+- q2: WELDON pooling, the mean of the k largest plus the mean of the k smallest.
+- q3: how far below the max LSE can be, from its range, without running anything.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 
-from ..pooling.shapes import spatial_dims
 from ..examples import article_example
-from ..pooling import gem_pool, lse_pool
-from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion
-from .diagnosis import matches_wrong_answer
+from ..pooling import topk_pool
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion
+from .diagnosis import _as_number, matches_wrong_answer
 
-
+GEM_EPS = 1e-6
 
 
 # ----------------------------------------------------------------------------
-# q1: GeM
+# q1: GeM with one p per channel
 # ----------------------------------------------------------------------------
 
 
-def _gem_reference(x: torch.Tensor, p: float) -> torch.Tensor:
-    return gem_pool(x, p, eps=1e-6)
+def _channel_p(seed: int, channels: int) -> torch.Tensor:
+    # p between 1 and 6, different in every channel, so a p applied along the wrong axis shows.
+    generator = torch.Generator().manual_seed(seed)
+    return 1.0 + 5.0 * torch.rand(channels, generator=generator)
 
 
-def _gem_without_root(x, p):
-    return x.clamp(min=1e-6).pow(p).mean(dim=spatial_dims(x))
+def _gem_per_channel_reference(x: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
+    exponent = p.reshape(1, -1, *([1] * (x.dim() - 2)))
+    return x.clamp(min=GEM_EPS).pow(exponent).mean(dim=(2, 3)).pow(1 / p)
 
 
-def _gem_without_clamp(x, p):
-    return x.pow(p).mean(dim=spatial_dims(x)).pow(1 / p)
+def _gem_p_on_the_last_axis(x, p):
+    # p shaped (C,) broadcasts against W, the last axis, when W == C: no error, wrong numbers.
+    return x.clamp(min=GEM_EPS).pow(p).mean(dim=(2, 3)).pow(1 / p)
 
 
-def _gem_with_sum(x, p):
-    return x.clamp(min=1e-6).pow(p).sum(dim=spatial_dims(x)).pow(1 / p)
+def _gem_per_channel_without_root(x, p):
+    return x.clamp(min=GEM_EPS).pow(p.reshape(1, -1, 1, 1)).mean(dim=(2, 3))
+
+
+def _gem_per_channel_without_clamp(x, p):
+    return x.pow(p.reshape(1, -1, 1, 1)).mean(dim=(2, 3)).pow(1 / p)
 
 
 q1 = FunctionQuestion(
     qid="nb06.q1",
     prompt=(
-        "Write gem(x, p) for x shaped (N, C, H, W): clamp x to at least 1e-6, raise to the power p, "
-        "average over H and W, then take the p-th root. Return (N, C)."
+        "Write gem_per_channel(x, p) for x shaped (N, C, H, W) and p shaped (C,): GeM pooling with its "
+        "own power p[c] for each channel c (clamp at 1e-6, power, mean over H and W, root). Return (N, C)."
     ),
-    reference=_gem_reference,
+    reference=_gem_per_channel_reference,
     cases=[
-        Case("ReLU features 1x8x4x4, p = 3", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)).relu(), 3.0)),
-        Case("ReLU features 2x3x5x7, p = 1 (the mean)", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)).relu(), 1.0)),
-        Case("raw features with negatives 2x4x3x3, p = 3", lambda: (article_example(seed=2, shape=(2, 4, 3, 3)), 3.0)),
-        Case("ReLU features 1x2x6x6, p = 6.5", lambda: (article_example(seed=3, shape=(1, 2, 6, 6)).relu(), 6.5)),
+        # W == C on purpose: a p shaped (C,) then broadcasts along W without an error.
+        Case("ReLU features 1x4x3x4 (W equals C), p from 1 to 6", lambda: (
+            article_example(seed=0, shape=(1, 4, 3, 4)).relu(), _channel_p(0, 4))),
+        Case("ReLU features 2x3x5x7, p from 1 to 6", lambda: (
+            article_example(seed=1, shape=(2, 3, 5, 7)).relu(), _channel_p(1, 3))),
+        Case("raw features with negatives 2x4x3x3", lambda: (
+            article_example(seed=2, shape=(2, 4, 3, 3)), _channel_p(2, 4))),
+        Case("the 1x8x4x4 example, p = 1 everywhere (the mean)", lambda: (
+            article_example(seed=0, shape=(1, 8, 4, 4)).relu(), torch.ones(8))),
     ],
     hints=[
-        "Each step is one tensor method: x.clamp(min=1e-6), .pow(p), .mean(dim=(2, 3)), .pow(1 / p).",
-        "The clamp matters: a negative value cubed stays negative, and a fractional power of it is NaN.",
+        "x.pow(p) with p shaped (C,) lines p up with the LAST axis of x, which is W, not C. "
+        "Give p the shape (1, C, 1, 1) for the power.",
+        "After the mean the result is (N, C), and there p shaped (C,) lines up with C already: "
+        "x.clamp(min=1e-6).pow(p.view(1, -1, 1, 1)).mean(dim=(2, 3)).pow(1 / p).",
     ],
     solution_code='''
-def gem(x, p):
-    # The clamp keeps every value positive, so any power p is a real number.
-    return x.clamp(min=1e-6).pow(p).mean(dim=(2, 3)).pow(1 / p)
+def gem_per_channel(x, p):
+    # p.view(1, C, 1, 1) lines each power up with its channel; after the mean, (N, C) and (C,) already line up.
+    return x.clamp(min=1e-6).pow(p.view(1, -1, 1, 1)).mean(dim=(2, 3)).pow(1 / p)
 ''',
-    answer_name="gem",
+    answer_name="gem_per_channel",
     mistakes=[
         Mistake(
+            "p on the wrong axis",
+            "Your powers were applied along W, not along the channels: x.pow(p) with p shaped (C,) lines p up "
+            "with the last axis of x. When W equals C that raises no error and gives wrong numbers. "
+            "Reshape p to (1, C, 1, 1) for the power.",
+            matches_wrong_answer(_gem_p_on_the_last_axis),
+            example=_gem_p_on_the_last_axis,
+        ),
+        Mistake(
             "no root",
-            "You stopped at the mean of the powers; take the p-th root last, .pow(1 / p), to get back to "
-            "the scale of x (with p = 1 GeM must equal the mean).",
-            matches_wrong_answer(_gem_without_root),
-            example=_gem_without_root,
+            "You stopped at the mean of the powers; take each channel's p-th root last, .pow(1 / p), to get "
+            "back to the scale of x (with p = 1 GeM must equal the mean).",
+            matches_wrong_answer(_gem_per_channel_without_root),
+            example=_gem_per_channel_without_root,
         ),
         Mistake(
             "no clamp",
-            "Negative inputs went into the power unclamped. GeM clamps first, x.clamp(min=1e-6): a negative "
-            "value cubed stays negative, and a fractional power of it is NaN.",
-            matches_wrong_answer(_gem_without_clamp),
-            example=_gem_without_clamp,
-        ),
-        Mistake(
-            "sum instead of mean",
-            "You summed over H and W where GeM averages: that is F.lp_pool2d, (H*W) ** (1/p) times larger. "
-            "Use .mean(dim=(2, 3)).",
-            matches_wrong_answer(_gem_with_sum),
-            example=_gem_with_sum,
+            "Negative inputs went into the power unclamped. GeM clamps first, x.clamp(min=1e-6): a fractional "
+            "power of a negative number is NaN.",
+            matches_wrong_answer(_gem_per_channel_without_clamp),
+            example=_gem_per_channel_without_clamp,
         ),
     ],
 )
 
 
 # ----------------------------------------------------------------------------
-# q2: stable LSE
+# q2: WELDON pooling
 # ----------------------------------------------------------------------------
 
 
-def _lse_reference(x: torch.Tensor, r: float) -> torch.Tensor:
-    return lse_pool(x, r)
+def _weldon_reference(x: torch.Tensor, k: int) -> torch.Tensor:
+    return topk_pool(x, k) - topk_pool(-x, k)
 
 
-def _lse_naive(x, r):
-    return torch.log(torch.exp(r * x).mean(dim=spatial_dims(x))) / r
+def _weldon_top_only(x, k):
+    return x.flatten(2).topk(k, dim=2).values.mean(dim=2)
 
 
-def _lse_with_sum(x, r):
-    peak = x.amax(dim=spatial_dims(x), keepdim=True)
-    return (peak + torch.log(torch.exp(r * (x - peak)).sum(dim=spatial_dims(x), keepdim=True)) / r).flatten(1)
+def _weldon_negated_bottom_kept(x, k):
+    # The k largest of -x are minus the k smallest of x: adding them subtracts the bottom.
+    flat = x.flatten(2)
+    return flat.topk(k, dim=2).values.mean(dim=2) + (-flat).topk(k, dim=2).values.mean(dim=2)
 
 
-def _overflowed(output, args, expected) -> bool:
-    return isinstance(output, torch.Tensor) and bool(torch.isinf(output).any()) and bool(torch.isfinite(expected).all())
-
-
-def _lse_without_shift_back(x, r):
-    peak = x.amax(dim=spatial_dims(x), keepdim=True)
-    return (torch.log(torch.exp(r * (x - peak)).mean(dim=spatial_dims(x), keepdim=True)) / r).flatten(1)
+def _weldon_sums(x, k):
+    flat = x.flatten(2)
+    return flat.topk(k, dim=2).values.sum(dim=2) + flat.topk(k, dim=2, largest=False).values.sum(dim=2)
 
 
 q2 = FunctionQuestion(
     qid="nb06.q2",
     prompt=(
-        "Write lse(x, r) for x shaped (N, C, H, W): (1 / r) * log(mean over H, W of exp(r * x)), "
-        "returning (N, C), so that it stays finite even when r * x is in the thousands."
+        "Write weldon(x, k) for x shaped (N, C, H, W): the mean of the k largest values of each map plus "
+        "the mean of its k smallest (WELDON's pooling, Durand et al. 2016). Return (N, C)."
     ),
-    reference=_lse_reference,
+    reference=_weldon_reference,
     cases=[
-        Case("the 1x8x4x4 example, r = 1", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)), 1.0)),
-        Case("2x3x5x7, r = 4", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)), 4.0)),
-        Case("large values (about 1000) 1x2x4x4, r = 1", lambda: (article_example(seed=2, shape=(1, 2, 4, 4)) * 1000, 1.0)),
-        Case("2x2x3x3, r = 0.5", lambda: (article_example(seed=3, shape=(2, 2, 3, 3)), 0.5)),
+        Case("the 1x8x4x4 example, k = 4", lambda: (article_example(seed=0, shape=(1, 8, 4, 4)), 4)),
+        Case("2x3x5x7, k = 3", lambda: (article_example(seed=1, shape=(2, 3, 5, 7)), 3)),
+        Case("1x2x3x3, k = 1 (max + min)", lambda: (article_example(seed=2, shape=(1, 2, 3, 3)), 1)),
+        Case("2x2x2x4, k = 8 (every position twice: 2 * mean)", lambda: (article_example(seed=3, shape=(2, 2, 2, 4)), 8)),
     ],
     hints=[
-        "exp(1000) is inf in float32. Pull the largest value m of each map out first: "
-        "log(mean(exp(r*x))) = r*m + log(mean(exp(r*(x - m)))).",
-        "m = x.amax(dim=(2, 3), keepdim=True) keeps the dims, so x - m broadcasts; flatten(1) the result at the end.",
+        "Flatten each map first, x.flatten(2): (N, C, H*W). Then .topk(k, dim=2) gives the k largest; "
+        "largest=False gives the k smallest.",
+        "Each topk(...).values is (N, C, k): average it over its last dim, then add the two.",
     ],
     solution_code='''
-import torch
-
-def lse(x, r):
-    # Subtracting each map's max first keeps every exponent at most 0: exp cannot overflow.
-    peak = x.amax(dim=(2, 3), keepdim=True)
-    shifted = torch.exp(r * (x - peak)).mean(dim=(2, 3), keepdim=True)
-    return (peak + torch.log(shifted) / r).flatten(1)
+def weldon(x, k):
+    flat = x.flatten(2)  # (N, C, H*W): topk needs one axis of positions
+    top = flat.topk(k, dim=2).values.mean(dim=2)
+    bottom = flat.topk(k, dim=2, largest=False).values.mean(dim=2)
+    return top + bottom
 ''',
-    answer_name="lse",
+    answer_name="weldon",
     mistakes=[
         Mistake(
-            "overflow",
-            "Your answer overflowed to inf on the large values: exp(r * x) passes float32's limit near 88. "
-            "Subtract each map's max before exp and add it back after the log.",
-            _overflowed,
-            example=_lse_naive,
+            "top only",
+            "That is top-k pooling alone. WELDON adds the mean of the k smallest values too: "
+            "x.flatten(2).topk(k, dim=2, largest=False).values.mean(dim=2).",
+            matches_wrong_answer(_weldon_top_only),
+            example=_weldon_top_only,
         ),
         Mistake(
-            "sum instead of mean",
-            "You summed the exponentials; LSE pooling averages them (or subtracts log(H * W) / r). "
-            "With a sum, even a map of equal values pools to more than that value.",
-            matches_wrong_answer(_lse_with_sum),
-            example=_lse_with_sum,
+            "bottom through -x, sign kept",
+            "You took the k largest of -x, which are minus the k smallest of x, and added them: that subtracts "
+            "the bottom. Negate them back, or use topk(k, largest=False).",
+            matches_wrong_answer(_weldon_negated_bottom_kept),
+            example=_weldon_negated_bottom_kept,
         ),
         Mistake(
-            "max not added back",
-            "You subtracted the max but did not add it back: the result is m + log(mean(exp(r * (x - m)))) / r.",
-            matches_wrong_answer(_lse_without_shift_back),
-            example=_lse_without_shift_back,
+            "sums instead of means",
+            "You summed the k values; WELDON averages each group of k: .mean(dim=2), not .sum(dim=2).",
+            matches_wrong_answer(_weldon_sums),
+            example=_weldon_sums,
         ),
     ],
 )
 
 
 # ----------------------------------------------------------------------------
-# q3: which kind starts as the average?
+# q3: how far below the max can LSE be?
 # ----------------------------------------------------------------------------
 
-q3 = ThoughtQuestion(
+_LSE_SIDE, _LSE_R = 7, 10.0
+
+
+def _near(target: float):
+    def matches(answer, args, expected) -> bool:
+        number = _as_number(answer)
+        return number is not None and math.isclose(number, target, rel_tol=1e-3)
+
+    return matches
+
+
+q3 = ValueQuestion(
     qid="nb06.q3",
     prompt=(
-        "You swap global average pooling for a learned pooling in a trained network and want the "
-        "network's outputs unchanged until training moves the new parameters. Which one, as built "
-        "in gpool_helpers, gives exactly the average at the start? "
-        "A: GeM (p starts at 3)  B: AttentionPool (zero query)  C: LSE with r = 1  "
-        "D: top-k with k = 1. Set choice to 'A', 'B', 'C' or 'D'."
+        "Predict before you run anything: LSE pooling with r = 10 on a 7 x 7 map. Whatever the values, "
+        "the result is at most the max. At most how far below the max can it be? Set lse_gap to that number "
+        "(the tightest bound that holds for every map)."
     ),
+    expected=math.log(_LSE_SIDE * _LSE_SIDE) / _LSE_R,
     hints=[
-        "Which knob value turns each kind into the mean: p = 1 for GeM, r -> 0 for LSE, k = H*W for top-k.",
-        "A softmax of equal scores gives every position the same weight.",
+        "Write LSE as m + (1/r) * log(mean(exp(r * (x - m)))), m the max. Every term of the mean is at most 1 "
+        "and at least one term, the max's own, is exactly 1. How small can the mean be?",
+        "The mean is at least 1 / n with n = H * W positions, so LSE >= m + log(1 / n) / r = m - log(n) / r.",
     ],
     solution_code='''
-# A zero query scores every position 0, the softmax gives each 1 / (H*W): the average.
-choice = "B"
+import math
+
+# The max's own term keeps the mean of exp(r * (x - m)) at least 1 / (H * W).
+lse_gap = math.log(7 * 7) / 10
 ''',
-    answer_name="choice",
-    choices=("A", "B", "C", "D"),
-    correct_choice="B",
-    explanations={
-        "A": "GeM starts at p = 3, between the mean and the max; it is the mean only at p = 1.",
-        "B": "Right: a zero query gives every position the score 0, the softmax turns that into equal "
-        "weights 1 / (H*W), and the identity value projection returns the plain average.",
-        "C": "LSE with r = 1 is above the mean (by about r * variance / 2 for small r); it reaches the "
-        "mean only as r -> 0.",
-        "D": "Top-k with k = 1 is global max pooling; top-k is the mean only when k = H*W.",
-    },
+    answer_name="lse_gap",
+    mistakes=[
+        Mistake(
+            "one side instead of the positions",
+            "n is the number of positions in the map, H * W = 49, not the side 7.",
+            _near(math.log(_LSE_SIDE) / _LSE_R),
+            example=math.log(_LSE_SIDE) / _LSE_R,
+        ),
+        Mistake(
+            "r forgotten",
+            "The log sits inside (1/r) * log(...): divide log(n) by r = 10.",
+            _near(math.log(_LSE_SIDE * _LSE_SIDE)),
+            example=math.log(_LSE_SIDE * _LSE_SIDE),
+        ),
+        Mistake(
+            "log base 10",
+            "LSE uses the natural log (torch.log, math.log), not log base 10.",
+            _near(math.log10(_LSE_SIDE * _LSE_SIDE) / _LSE_R),
+            example=math.log10(_LSE_SIDE * _LSE_SIDE) / _LSE_R,
+        ),
+    ],
+    atol=1e-4,
+    rtol=1e-3,
 )
 
 QUESTIONS = (q1, q2, q3)
