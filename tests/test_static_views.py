@@ -165,26 +165,24 @@ def test_the_check_of_a_page_can_fail():
     assert static_view_problems("<html></html>", _stored()) == ["has 0 cells for the notebook's 1"]
 
 
-def test_nbconvert_draws_the_picture_of_a_widget_stored_without_its_state(tmp_path):
+def test_nbconvert_draws_the_picture_of_a_widget_stored_without_its_state(tmp_path, monkeypatch):
     # What make html relies on: with no saved widget state, nbconvert falls back to the PNG.
     notebook = _stored(_widget_output(True, text="PoolingExplorer(N=1)"))
     path = tmp_path / "00_start_here.ipynb"
     nbformat.write(notebook, path)
     page = render_html.render(path, tmp_path / "site").read_text(encoding="utf-8")
     assert static_view_problems(page, notebook) == []
+    # A widget stored without a picture is refused, naming the cell ...
     bare = _stored(_widget_output(False, text="PoolingExplorer(N=1)"))
     nbformat.write(bare, path)
+    with pytest.raises(render_html.OfflineSiteError, match="00_start_here.ipynb: cell 0 stores a widget with no picture"):
+        render_html.render(path, tmp_path / "site")
+    # ... because its page would show the text form where the figure should be.
+    monkeypatch.setattr(render_html, "_check_notebook", lambda notebook, name: None)
     page = render_html.render(path, tmp_path / "site").read_text(encoding="utf-8")
     assert static_view_problems(page, bare) == [
         "shows 'PoolingExplorer('", "cell 0: 0 pictures for 1 widget output(s) and 0 other picture(s)"
     ]
-
-
-@pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    output = tmp_path_factory.mktemp("static-site")
-    render_html.build_site(NOTEBOOKS, output)
-    return output
 
 
 def test_the_collection_has_widgets_to_check():
@@ -192,6 +190,7 @@ def test_the_collection_has_widgets_to_check():
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
-def test_every_widget_output_shows_its_picture_in_the_html_pages(pages, notebook):
-    page = (pages / f"{notebook.stem}.html").read_text(encoding="utf-8")
+def test_every_widget_output_shows_its_picture_in_the_html_pages(tmp_path, notebook):
+    # The page make html writes for this notebook (build_site renders each one this way).
+    page = render_html.render(notebook, tmp_path).read_text(encoding="utf-8")
     assert static_view_problems(page, nbformat.read(notebook, as_version=4)) == []

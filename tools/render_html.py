@@ -9,7 +9,8 @@ The site in ``--output`` holds:
 - ``_static/``: MathJax and require.js, copied from installed packages (jupyter-server-mathjax
   ships MathJax 2.7; Voila ships require.js), so no page loads anything from a CDN.
 
-Stored outputs are shown as they are; nothing is executed. Every page is checked before it is
+Stored outputs are shown as they are; nothing is executed. A widget shows as the picture stored
+beside its view (a FigureView's PNG); a widget output without one is refused. Every page is checked before it is
 written: a script, stylesheet, font or image with a network address is an error.
 """
 
@@ -43,6 +44,7 @@ MathJax.Hub.Config({
 </script>
 """
 MATHJAX_MARKER = "<!-- Load mathjax -->"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 NETWORK = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//", re.ASCII)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
 #: A quoted absolute address of something a script would load (a .js, .css, font or picture).
@@ -192,16 +194,26 @@ def exporter_for(depth: int) -> HTMLExporter:
 
 
 def _check_notebook(notebook: nbformat.NotebookNode, name: str) -> None:
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "markdown" and re.search(r"^\s*```\s*mermaid", cell.source, re.M):
             raise OfflineSiteError(f"{name}: a mermaid diagram needs mermaid.js, which no installed package ships")
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "image/png" not in data:
+                # The page could only show the widget's text form ("VBox(...)"): a FigureView stores a PNG.
+                raise OfflineSiteError(
+                    f"{name}: cell {index} stores a widget with no picture, which a page cannot draw; "
+                    "re-execute the notebook with tools/execute_notebooks.py"
+                )
 
 
 def render(notebook_path: Path, output_dir: Path, depth: int = 0, beside: set[str] | None = None) -> Path:
     """Write ``output_dir/<stem>.html`` for one notebook; OfflineSiteError if it would use the network."""
     notebook = nbformat.read(notebook_path, as_version=4)
     _check_notebook(notebook, notebook_path.name)
-    # Widget views need the widget manager from a CDN; without the state they show as static text.
+    # Without the saved widget state, nbconvert skips each widget view and draws the PNG stored
+    # beside it (a FigureView's picture of its initial state); with the state it would need the
+    # widget manager from a CDN.
     notebook.metadata.pop("widgets", None)
     body, _ = exporter_for(depth).from_notebook_node(notebook)
     body = rewrite_links(body, beside, "../" * depth)
