@@ -7,7 +7,9 @@ import torch
 from matplotlib.figure import Figure
 
 from gpool_helpers.cnn.cam import (
+    box_share,
     class_activation_maps,
+    logit_gradients,
     largest_identity_error,
     logits_from_maps,
     map_peaks,
@@ -17,7 +19,14 @@ from gpool_helpers.cnn.cam import (
 from gpool_helpers.cnn.data import make_shapes, make_shapes_split
 from gpool_helpers.cnn.models import SmallCNN
 from gpool_helpers.cnn.training import summarise_runs, train_head
-from gpool_helpers.viz.cam import plot_cam, plot_cam_grid, plot_canvas_sweep, plot_examples, plot_head_comparison
+from gpool_helpers.viz.cam import (
+    plot_cam,
+    plot_cam_grid,
+    plot_canvas_sweep,
+    plot_examples,
+    plot_gradient_maps,
+    plot_head_comparison,
+)
 from gpool_helpers.widgets.cam import cam_explorer
 
 
@@ -146,15 +155,20 @@ def test_plots_return_figures(trained_shapes):
     figures = [
         plot_examples(split.test, count=5, columns=5, title="shapes"),
         plot_head_comparison(summarise_runs([run])),
-        plot_canvas_sweep((20, 30), {"GAP": [0.5, 0.4], "GMP": [0.9, 0.9]}, [1.0, 0.9], trained_size=20),
+        plot_canvas_sweep((20, 30), {"GAP": [0.5, 0.4], "GMP": [0.9, 0.9]}, [1.0, 0.9], trained_size=20,
+                          pointing_chance=[0.3, 0.1]),
         plot_cam_grid(split.test.images[:3], maps, logits, split.test.labels[:3], split.test.class_names,
                       split.test.boxes[:3]),
         plot_cam(split.test.images[0, 0], upsample_maps(maps, (20, 20))[0, 0], "circle", split.test.boxes[0].tolist()),
     ]
     assert all(isinstance(figure, Figure) for figure in figures)
     assert len(figures[0].axes) == 5
-    assert len(figures[2].axes) == 2
-    assert len(figures[3].axes) == 3 * (1 + 4)
+    # One panel: the pointing rate is a line beside its chance level, not a panel of its own.
+    assert len(figures[2].axes) == 1
+    assert [line.get_label() for line in figures[2].axes[0].lines][:4] == [
+        "GAP: accuracy", "GMP: accuracy", "GAP map of the true class peaks inside the box",
+        "chance of that: the box's share of the canvas"]
+    assert len(figures[3].axes) == 3 * (1 + 4) + 3  # and one colourbar per row
 
 
 def test_plots_reject_mismatched_input(trained_shapes):
@@ -201,3 +215,58 @@ def test_explorer_rejects_bad_input(trained_shapes):
         cam_explorer(run.model, make_shapes(501, canvas_size=20, seed=0, radius_range=(3, 5)))
     with pytest.raises(ValueError, match="class_activation_maps"):
         cam_explorer(SmallCNN("max", num_classes=4), split.test)
+
+
+def test_cam_pictures_are_signed_and_centred_at_zero(trained_shapes):
+    split, run = trained_shapes
+    maps, logits = class_activation_maps(run.model, split.test.images[:2])
+    figure = plot_cam_grid(split.test.images[:2], maps, logits, split.test.labels[:2], split.test.class_names)
+    resized = upsample_maps(maps, split.test.image_size)
+    images = [axes.images[0] for axes in figure.axes if axes.images and axes.images[0].cmap.name == "RdBu_r"]
+    assert len(images) == 2 * 4, "every map uses the diverging colour map"
+    for image in images:
+        low, high = image.get_clim()
+        assert low == -high and high > 0  # symmetric: 0 sits in the middle of the scale, drawn white
+    limits = sorted({image.get_clim()[1] for image in images})
+    assert limits == sorted({float(resized[row].abs().max()) for row in range(2)})
+    single = plot_cam(split.test.images[0, 0], resized[0, 0], "circle")
+    low, high = single.axes[1].images[0].get_clim()
+    assert low == -high and single.axes[1].images[0].cmap.name == "RdBu_r"
+
+
+def test_box_share_is_the_chance_of_a_random_peak():
+    boxes = torch.tensor([[0, 0, 9, 9], [0, 0, 0, 19]])  # 100 pixels and 20 pixels, inclusive bounds
+    assert box_share(boxes, (20, 20)) == pytest.approx((100 / 400 + 20 / 400) / 2)
+    shapes = make_shapes(400, canvas_size=24, seed=1)
+    peaks = torch.randint(0, 24, (20000, 2), generator=torch.Generator().manual_seed(0))
+    chosen = shapes.boxes[torch.arange(20000) % 400]
+    inside = ((peaks[:, 0] >= chosen[:, 0]) & (peaks[:, 0] <= chosen[:, 2])
+              & (peaks[:, 1] >= chosen[:, 1]) & (peaks[:, 1] <= chosen[:, 3])).float().mean()
+    assert abs(float(inside) - box_share(shapes.boxes, (24, 24))) < 0.01
+    with pytest.raises(ValueError, match="box_share"):
+        box_share(torch.zeros(0, 4, dtype=torch.long), (24, 24))
+
+
+def test_logit_gradients_after_gap_are_dense_and_after_gmp_sit_on_the_max(generator):
+    images = torch.rand(2, 1, 12, 12, generator=generator)
+    labels = torch.tensor([1, 3])
+    torch.manual_seed(0)
+    gap = SmallCNN("avg", num_classes=4).eval()
+    gradients = logit_gradients(gap, images, labels)
+    weight = gap.head.classifier.weight.detach()
+    for n in range(2):
+        expected = (weight[labels[n]] / 36)[:, None, None].expand(32, 6, 6)
+        torch.testing.assert_close(gradients[n], expected)
+    torch.manual_seed(0)
+    gmp = SmallCNN("max", num_classes=4)
+    gradients = logit_gradients(gmp, images, labels)
+    assert gmp.training  # left as it was found
+    with torch.no_grad():
+        features = gmp.features(images)
+    on_max = features == features.amax(dim=(2, 3), keepdim=True)
+    assert not gradients[~on_max].any() and gradients[on_max].any()
+    assert all(parameter.grad is None for parameter in gmp.parameters())
+    figure = plot_gradient_maps({"GAP": logit_gradients(gap, images, labels)[0], "GMP": gradients[0]}, images[0, 0])
+    assert isinstance(figure, Figure) and len(figure.axes) == 1 + 2 + 2  # input, two maps, two colourbars
+    with pytest.raises(ValueError, match="plot_gradient_maps"):
+        plot_gradient_maps({"GAP": gradients})

@@ -187,3 +187,21 @@ def test_draw_shape_and_digits_reject_bad_input():
         draw_shape("circle", 24, (12, 12), 1)
     with pytest.raises(ValueError, match="load_digits_split expects test_fraction"):
         load_digits_split(test_fraction=1.5)
+
+
+def test_small_digits_split_keeps_its_counts_per_digit_and_never_mixes_sets():
+    from gpool_helpers.cnn.data import small_digits_split
+
+    split = small_digits_split(train_per_class=4, validation_per_class=6, seed=0)
+    full = load_digits_split(seed=0)
+    assert tuple(split.train.images.shape) == (40, 1, 8, 8) and tuple(split.validation.images.shape) == (60, 1, 8, 8)
+    assert torch.equal(split.train.labels.bincount(minlength=10), torch.full((10,), 4))
+    assert torch.equal(split.validation.labels.bincount(minlength=10), torch.full((10,), 6))
+    assert torch.equal(split.test.images, full.test.images)  # the test set is untouched
+    flat = lambda images: {tuple(image.flatten().tolist()) for image in images}  # noqa: E731
+    assert not flat(split.train.images) & flat(split.validation.images)
+    assert not flat(split.validation.images) & flat(split.test.images)
+    again = small_digits_split(train_per_class=4, validation_per_class=6, seed=0)
+    assert torch.equal(again.train.images, split.train.images)
+    with pytest.raises(ValueError, match="small_digits_split"):
+        small_digits_split(train_per_class=200, validation_per_class=1)

@@ -59,7 +59,35 @@ def test_q2_expected_shape_is_what_the_model_gives():
     assert nb07.q2.check(maps.shape).outcome is Outcome.CORRECT  # torch.Size is a tuple
 
 
-def test_q3_accepts_lower_case_and_explains_wrong_letters():
-    assert nb07.q3.check(" b ").outcome is Outcome.CORRECT
-    wrong = nb07.q3.check("A")
-    assert wrong.outcome is Outcome.INCORRECT and "one number per channel" in wrong.text
+def test_q3_reference_is_the_package_chance_level_on_real_boxes():
+    from gpool_helpers.cnn.cam import box_share
+    from gpool_helpers.cnn.data import make_shapes
+
+    for size in (24, 48):
+        shapes = make_shapes(40, canvas_size=size, seed=1)
+        answer = nb07.q3.solved_answer()(shapes.boxes, size)
+        assert abs(float(answer) - box_share(shapes.boxes, shapes.image_size)) < 1e-12
+
+
+def test_q3_accepts_a_float_and_a_loop():
+    def with_a_loop(boxes, canvas_size):
+        total = 0.0
+        for top, left, bottom, right in boxes.tolist():
+            total += (bottom - top + 1) * (right - left + 1) / canvas_size**2
+        return total / len(boxes)
+
+    assert nb07.q3.check(with_a_loop).outcome is Outcome.CORRECT
+
+
+def test_q3_recognised_mistakes_each_get_their_own_hint():
+    for mistake in nb07.q3.mistakes:
+        feedback = nb07.q3.check(mistake.example)
+        assert feedback.outcome is Outcome.INCORRECT, mistake.name
+        assert mistake.message in feedback.text, mistake.name
+
+
+def test_q3_blank_starter_is_not_attempted():
+    def my_pointing_chance(boxes, canvas_size):
+        raise NotImplementedError
+
+    assert nb07.q3.check(my_pointing_chance).outcome is Outcome.NOT_ATTEMPTED

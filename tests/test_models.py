@@ -74,7 +74,7 @@ def test_dropout_only_in_the_dropout_head():
 
 
 def test_registry_kind_with_a_feature_multiplier_sizes_the_classifier():
-    wide = [name for name in POOLING_HEADS if get_kind(name).feature_multiplier > 1]
+    wide = [name for name in POOLING_HEADS if name in kind_names() and get_kind(name).feature_multiplier > 1]
     assert wide, "the registry should hold a kind that widens the features (catavgmax)"
     for name in wide:
         model = SmallCNN(name, num_classes=5, channels=(8, 16))
@@ -182,3 +182,34 @@ def test_flatten_head_module_alone():
     head = FlattenHead((4, 2, 2), hidden_units=3, num_classes=2)
     assert head(torch.rand(5, 4, 2, 2)).shape == (5, 2)
     assert count_parameters(head) == 16 * 3 + 3 + 3 * 2 + 2
+
+
+def test_nin_head_is_gap_plus_linear_with_the_steps_swapped(generator):
+    from gpool_helpers.cnn.models import NinHead
+
+    torch.manual_seed(0)
+    model = SmallCNN("nin", num_classes=10)
+    assert isinstance(model.head, NinHead) and head_label("nin") == "NiN: 1x1 conv + GAP"
+    features = torch.rand(3, 32, 5, 7, generator=generator)
+    conv = model.head.classifier
+    maps = model.head.class_maps(features)
+    assert maps.shape == (3, 10, 5, 7)
+    linear = torch.nn.Linear(32, 10)
+    with torch.no_grad():
+        linear.weight.copy_(conv.weight[:, :, 0, 0])
+        linear.bias.copy_(conv.bias)
+        torch.testing.assert_close(model.head(features), linear(features.mean(dim=(2, 3))))
+    # Same parameters as GAP + linear, but the 1x1 convolution runs at every position.
+    gap = SmallCNN("avg", num_classes=10)
+    assert count_parameters(model.head) == count_parameters(gap.head) == 330
+    counted = count_multiply_adds(model, (1, 1, 8, 8))["head"]
+    assert counted == 4 * 4 * 320 and count_multiply_adds(gap, (1, 1, 8, 8))["head"] == 320
+
+
+def test_nin_and_gap_heads_start_from_the_same_weights_with_the_same_seed():
+    torch.manual_seed(5)
+    nin = SmallCNN("nin", num_classes=4)
+    torch.manual_seed(5)
+    gap = SmallCNN("avg", num_classes=4)
+    assert torch.equal(nin.head.classifier.weight[:, :, 0, 0], gap.head.classifier.weight)
+    assert torch.equal(nin.head.classifier.bias, gap.head.classifier.bias)

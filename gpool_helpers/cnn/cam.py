@@ -114,3 +114,40 @@ def pointing_accuracy(model: SmallCNN, images: Tensor, labels: Tensor, boxes: Te
     rows, columns = peaks[:, 0], peaks[:, 1]
     inside = (rows >= boxes[:, 0]) & (rows <= boxes[:, 2]) & (columns >= boxes[:, 1]) & (columns <= boxes[:, 3])
     return float(inside.float().mean())
+
+
+def box_share(boxes: Tensor, image_size: tuple[int, int]) -> float:
+    """The mean fraction of the image that a box covers: the pointing game's chance level.
+
+    A map whose peak fell on a uniformly random pixel would land inside the
+    box this often. ``boxes`` are (top, left, bottom, right), inclusive.
+    """
+    if not isinstance(boxes, Tensor) or boxes.dim() != 2 or boxes.shape[1] != 4 or len(boxes) == 0:
+        raise ValueError(f"box_share expects boxes shaped (N, 4), N >= 1; got {describe(boxes)}")
+    height, width = (int(size) for size in image_size)
+    areas = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
+    return float(areas.double().mean() / (height * width))
+
+
+def logit_gradients(model: SmallCNN, images: Tensor, labels: Tensor) -> Tensor:
+    """d(logit of each image's class) / d(last feature maps): (N, C, h, w).
+
+    What one training step sends back into the body through the head. After
+    GAP every position of channel k gets w_k^c / (h*w); after GMP only the
+    position that won the max does. Computed in eval mode; the model's
+    parameters get no gradient.
+    """
+    if not isinstance(model, SmallCNN):
+        raise TypeError(f"logit_gradients expects a SmallCNN; got {describe(model)}")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            features = model.features(images)
+        features.requires_grad_(True)
+        logits = model.head(features)
+        chosen = logits[torch.arange(len(labels)), labels].sum()
+        (gradients,) = torch.autograd.grad(chosen, features)
+    finally:
+        model.train(was_training)
+    return gradients

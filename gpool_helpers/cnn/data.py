@@ -75,10 +75,12 @@ class LabelledImages:
 
 @dataclass(frozen=True)
 class Split:
-    """A train set and a test set that share their classes."""
+    """A train set and a test set that share their classes, and optionally a
+    validation set for choosing settings (never the test set)."""
 
     train: LabelledImages
     test: LabelledImages
+    validation: LabelledImages | None = None
 
 
 def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
@@ -106,6 +108,32 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
         return LabelledImages(torch.from_numpy(pixels).unsqueeze(1), torch.from_numpy(targets), DIGIT_NAMES)
 
     return Split(as_set(train_images, train_labels), as_set(test_images, test_labels))
+
+
+def small_digits_split(train_per_class: int = 10, validation_per_class: int = 30, seed: int = 0) -> Split:
+    """A small training set, a validation set and the full test set of the digits.
+
+    From :func:`load_digits_split` (``seed``): the first ``train_per_class``
+    training images of each digit train, the next ``validation_per_class``
+    validate; the 450 test images stay as they are. The split shuffled the
+    images already, so "first" is a seeded random choice. A small training set
+    is where a big head can learn the images by heart: where over-fitting shows.
+    """
+    function_name = "small_digits_split"
+    train_per_class = check_int(train_per_class, "train_per_class", function_name, minimum=1)
+    validation_per_class = check_int(validation_per_class, "validation_per_class", function_name, minimum=1)
+    full = load_digits_split(seed=seed)
+    train_index, validation_index = [], []
+    for digit in range(len(DIGIT_NAMES)):
+        positions = (full.train.labels == digit).nonzero().flatten().tolist()
+        if len(positions) < train_per_class + validation_per_class:
+            raise ValueError(
+                f"{function_name}: digit {digit} has {len(positions)} training images; "
+                f"train_per_class + validation_per_class must not exceed that"
+            )
+        train_index += positions[:train_per_class]
+        validation_index += positions[train_per_class : train_per_class + validation_per_class]
+    return Split(full.train.subset(sorted(train_index)), full.test, full.train.subset(sorted(validation_index)))
 
 
 def draw_shape(name: str, canvas_size: int, centre: tuple[int, int], radius: int) -> torch.Tensor:

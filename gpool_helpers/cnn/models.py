@@ -8,6 +8,9 @@ One convolutional body, then one of these heads on its last feature maps
 - ``"flatten-dropout"``: the same with dropout before the last layer, the cure
   for over-fitting that Lin, Chen and Yan compare GAP against
   ("Network In Network", 2013, arXiv:1312.4400);
+- ``"nin"``: the head of "Network In Network" (and of d2l's NiN): a 1x1
+  convolution to one map per class, then global average pooling,
+  (N, C, h, w) -> (N, classes, h, w) -> (N, classes), with no linear layer;
 - ``"avg"`` (GAP), ``"max"`` (GMP), or any other registry kind that pools over
   space: pool (N, C, h, w) -> (N, m*C), then one linear layer to the classes,
   where m is the kind's ``feature_multiplier``.
@@ -31,12 +34,16 @@ from .heads import FlattenHead, PoolingHead
 
 FLATTEN_HEADS = ("flatten", "flatten-dropout")
 
+#: Heads that are neither a flatten head nor a registry kind + linear layer.
+NIN_HEAD = "nin"
+
 #: How tables and plots name each head.
 HEAD_LABELS = {
     "flatten": "flatten + FC",
     "flatten-dropout": "flatten + FC + dropout",
     "avg": "GAP + linear",
     "max": "GMP + linear",
+    "nin": "NiN: 1x1 conv + GAP",
 }
 
 
@@ -46,9 +53,34 @@ def head_label(head: str) -> str:
 
 
 def head_names() -> tuple[str, ...]:
-    """Every head :class:`SmallCNN` accepts: the flatten heads, then the registry
-    kinds that pool over space, in registration order."""
-    return FLATTEN_HEADS + kind_names(pools_over="space")
+    """Every head :class:`SmallCNN` accepts: the flatten heads, the NiN head, then
+    the registry kinds that pool over space, in registration order."""
+    return FLATTEN_HEADS + (NIN_HEAD,) + kind_names(pools_over="space")
+
+
+class NinHead(nn.Module):
+    """Lin, Chen and Yan's head ("Network In Network", 2013, arXiv:1312.4400).
+
+    (N, C, h, w) -> 1x1 convolution -> (N, classes, h, w) -> mean over h, w
+    -> (N, classes). The last maps *are* the class maps: no linear layer
+    follows the pooling. NIN and d2l put a ReLU after the 1x1 convolution, as
+    the end of a deeper mlpconv block; here the body's last ReLU comes just
+    before, and without a second one the head is GAP + linear with the two
+    steps swapped (a mean commutes with a weighted sum over channels): the
+    same function and parameter count (C*classes + classes), but the 1x1
+    convolution runs at every one of the h*w positions.
+    """
+
+    def __init__(self, channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.classifier = nn.Conv2d(channels, num_classes, kernel_size=1)
+
+    def class_maps(self, features: Tensor) -> Tensor:
+        """(N, C, h, w) -> (N, classes, h, w): one map per class."""
+        return self.classifier(features)
+
+    def forward(self, features: Tensor) -> Tensor:
+        return self.class_maps(features).mean(dim=(2, 3))
 
 
 class SmallCNN(nn.Module):
@@ -111,6 +143,8 @@ class SmallCNN(nn.Module):
                 num_classes,
                 dropout=dropout if head == "flatten-dropout" else 0.0,
             )
+        elif head == NIN_HEAD:
+            self.head = NinHead(previous, num_classes)
         else:
             self.head = PoolingHead(head, previous, num_classes)
 

@@ -2,14 +2,16 @@
 
 - q1: compute class activation maps by hand from feature maps and classifier weights.
 - q2: the shape of the class activation maps of a batch on a larger canvas.
-- q3: multiple choice: why the GAP model's accuracy falls on a larger canvas.
+- q3: the pointing game's chance level, computed from the boxes by hand
+  (inclusive bounds, an average of areas). It replaced a multiple-choice
+  question whose answer the notebook's prose spelled out just above it.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion
 from .diagnosis import matches_wrong_answer
 
 
@@ -160,33 +162,92 @@ answer = ({_BATCH}, {_CLASSES}, {_CANVAS} // 2, {_CANVAS} // 2)
 )
 
 
-q3 = ThoughtQuestion(
+def _reference_share(boxes: torch.Tensor, canvas_size: int) -> torch.Tensor:
+    heights = boxes[:, 2] - boxes[:, 0] + 1
+    widths = boxes[:, 3] - boxes[:, 1] + 1
+    return (heights * widths).double().mean() / canvas_size**2
+
+
+def _boxes(rows: list[list[int]], canvas_size: int):
+    return torch.tensor(rows, dtype=torch.long), canvas_size
+
+
+_SHARE_CASES = [
+    Case("one 10x10 box on a 24x24 canvas", lambda: _boxes([[3, 4, 12, 13]], 24)),
+    Case("a tall and a wide box on a 24x24 canvas", lambda: _boxes([[0, 0, 11, 3], [5, 2, 7, 21]], 24)),
+    Case("three boxes on a 48x48 canvas, one a single pixel", lambda: _boxes([[10, 10, 20, 24], [0, 40, 16, 47], [30, 30, 30, 30]], 48)),
+]
+
+
+def _exclusive(boxes, canvas_size):
+    return ((boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])).double().mean() / canvas_size**2
+
+
+def _per_image(boxes, canvas_size):
+    return ((boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)).double() / canvas_size**2
+
+
+def _by_side(boxes, canvas_size):
+    return (boxes[:, 2] - boxes[:, 0] + 1).double().mean() * (boxes[:, 3] - boxes[:, 1] + 1).double().mean() / canvas_size**2
+
+
+def _by_length(boxes, canvas_size):
+    return ((boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)).double().mean() / canvas_size
+
+
+q3 = FunctionQuestion(
     qid="nb07.q3",
     prompt=(
-        "The GAP model runs on 48x48 canvases but labels far fewer of them right than at its training size, "
-        "24x24, while its class activation maps still peak on the shape. Why?\n"
-        "  A: the linear layer's weights were built for 12x12 maps and are misapplied to 24x24 maps\n"
-        "  B: the mean spreads the shape's evidence over 4 times as many positions, so the background's "
-        "share of each map and the biases decide more of the logit\n"
-        "  C: on a larger canvas the shapes look smaller to the convolutions\n"
-        "  D: max pooling in the body throws away the shape on larger canvases\n"
-        "Answer with a letter, e.g. answer = 'A'."
+        "A class activation map 'points' at a shape when its peak falls inside the shape's box. Write "
+        "my_pointing_chance(boxes, canvas_size): how often a peak at a uniformly random pixel of a square canvas "
+        "would land inside the box, averaged over the images. boxes is an int64 tensor (N, 4) of "
+        "(top, left, bottom, right), inclusive pixel bounds; return a 0-dim float tensor."
     ),
+    reference=_reference_share,
+    cases=_SHARE_CASES,
     hints=[
-        "The logit is GAP(map) + bias. Which part of that changes when the canvas grows and the shape does not?",
-        "The shape covers about a quarter as much of a 48x48 canvas as of a 24x24 one.",
+        "A random pixel lands in a box with probability (pixels in the box) / (pixels on the canvas). "
+        "Average that over the images.",
+        "The bounds are inclusive: a box from row 3 to row 12 covers 12 - 3 + 1 = 10 rows. "
+        "Areas first, then the mean: ((b[:, 2] - b[:, 0] + 1) * (b[:, 3] - b[:, 1] + 1)).double().mean() / canvas_size**2.",
     ],
     solution_code="""
-# logit = mean of the map + bias: the shape's part of the mean shrinks 4x, the background's part does not.
-answer = "B"
+def my_pointing_chance(boxes, canvas_size):
+    # Inclusive bounds: a box from 3 to 12 covers 10 pixels, hence the + 1.
+    heights = boxes[:, 2] - boxes[:, 0] + 1
+    widths = boxes[:, 3] - boxes[:, 1] + 1
+    # Share of each image's canvas, averaged; .double() so the mean is not integer arithmetic.
+    return (heights * widths).double().mean() / canvas_size**2
 """,
-    correct_choice="B",
-    explanations={
-        "A": "The linear layer sees one number per channel, whatever the map size: nothing in it depends on h, w.",
-        "B": "Right: an average dilutes a small object. Global max pooling does not, which is why GMP keeps its accuracy.",
-        "C": "The shapes are drawn with the same radii on both canvases; only the empty area around them grows.",
-        "D": "The body is the same convolutions at every size, and the maps still peak on the shape: the shape is seen.",
-    },
+    answer_name="my_pointing_chance",
+    mistakes=[
+        Mistake(
+            "exclusive bounds",
+            "Your boxes are one pixel too small each way: the bounds are inclusive, so a box from row 3 to "
+            "row 12 covers 12 - 3 + 1 = 10 rows (a one-pixel box covers 1, not 0).",
+            matches_wrong_answer(_exclusive),
+            example=_exclusive,
+        ),
+        Mistake(
+            "one share per image",
+            "You returned one share per image: the chance level is their average over the images, one number.",
+            matches_wrong_answer(_per_image),
+            example=_per_image,
+        ),
+        Mistake(
+            "averaged the sides",
+            "You multiplied the mean height by the mean width. The mean of the areas is not that product "
+            "(a tall box and a wide box average to a square neither of them is): compute each area, then average.",
+            matches_wrong_answer(_by_side),
+            example=_by_side,
+        ),
+        Mistake(
+            "divided by the side",
+            "You divided by the canvas side: a random pixel is one of canvas_size * canvas_size, so divide by the area.",
+            matches_wrong_answer(_by_length),
+            example=_by_length,
+        ),
+    ],
 )
 
 QUESTIONS = (q1, q2, q3)

@@ -1,4 +1,4 @@
-"""Plots for notebook 07: data samples, the head comparison, input sizes, class activation maps.
+"""Plots for notebook 07: data samples, the head comparison, input sizes, class activation maps, gradients.
 
 Every function returns a :class:`matplotlib.figure.Figure` made with
 :func:`~gpool_helpers.viz.style.new_figure` and keeps no state.
@@ -14,7 +14,8 @@ from torch import Tensor
 
 from ..cnn.cam import upsample_maps
 from ..cnn.data import LabelledImages
-from .style import HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+from .style import DIVERGING_CMAP, HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+
 
 def _draw_box(axes, box: Sequence[int], colour: str = HIGHLIGHT_COLOUR) -> None:
     top, left, bottom, right = (int(v) for v in box)
@@ -58,7 +59,8 @@ def plot_head_comparison(rows: Sequence) -> Figure:
     """
     if not rows:
         raise ValueError("plot_head_comparison expects at least one HeadSummary row; got none")
-    figure = new_figure(8, 3.4, layout="constrained")
+    # Room for each head's two-line label, however many heads there are.
+    figure = new_figure(max(8.0, 1.75 * len(rows) + 1.6), 3.5, layout="constrained")
     axes = figure.add_subplot()
     positions = range(len(rows))
     width = 0.38
@@ -76,10 +78,11 @@ def plot_head_comparison(rows: Sequence) -> Figure:
             # Inside the bar's foot, clear of the error bar at its top.
             axes.text(x, bottom + 0.6, f"{mean:.1f}", ha="center", va="bottom", fontsize=8,
                       color=text_colour_on(colour))
-    axes.set_xticks(list(positions), [f"{r.label}\n{r.parameters:,} head parameters" for r in rows], fontsize=8)
+    axes.set_xticks(list(positions), [f"{r.label}\n{r.parameters:,} head params" for r in rows], fontsize=8)
     axes.set_ylim(bottom, 101.5)
     axes.set_ylabel("accuracy (%)")
-    axes.set_title(f"Same body, four heads: mean over {rows[0].seeds} seeds, bars show ± 1 standard deviation", fontsize=10)
+    axes.set_title(f"Same body, {len(rows)} heads: mean over {rows[0].seeds} seeds, bars show ± 1 standard deviation",
+                   fontsize=10)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     return figure
 
@@ -89,50 +92,87 @@ def plot_canvas_sweep(
     accuracies: Mapping[str, Sequence[float]],
     pointing: Sequence[float] | None = None,
     trained_size: int | None = None,
+    pointing_chance: Sequence[float] | None = None,
 ) -> Figure:
-    """Accuracy (%) against canvas size, one line per model; beside it, how often the CAM peaks on the shape.
+    """One panel against canvas size: each model's accuracy, and how often the GAP map peaks on the shape.
 
-    ``accuracies`` and ``pointing`` are fractions in [0, 1], one per canvas size.
+    ``accuracies``, ``pointing`` and ``pointing_chance`` (the box's mean share
+    of the canvas, where a random peak would land) are fractions in [0, 1],
+    one per canvas size. Solid lines are accuracies, the dashed line is the
+    pointing rate and the dotted one its chance level, so a flat 100 % line
+    reads against the chance it beats instead of filling a panel of its own.
     """
     sizes = list(canvas_sizes)
     if not sizes or any(len(values) != len(sizes) for values in accuracies.values()):
         raise ValueError("plot_canvas_sweep expects one accuracy per canvas size for every model")
-    if pointing is not None and len(pointing) != len(sizes):
-        raise ValueError("plot_canvas_sweep expects one pointing value per canvas size")
-    panels = 2 if pointing is not None else 1
-    figure = new_figure(4.6 * panels, 3.3, layout="constrained")
+    for name, values in (("pointing", pointing), ("pointing_chance", pointing_chance)):
+        if values is not None and len(values) != len(sizes):
+            raise ValueError(f"plot_canvas_sweep expects one {name} value per canvas size")
+    figure = new_figure(7.4, 3.6, layout="constrained")
+    axes = figure.add_subplot()
     markers = ("o", "s", "^", "D")
-    series = [("accuracy", accuracies, "% of test images labelled right")]
+    for index, (label, values) in enumerate(accuracies.items()):
+        axes.plot(sizes, [100 * v for v in values], marker=markers[index % 4], color=categorical_colour(index),
+                  label=f"{label}: accuracy", linewidth=2.2 - 0.5 * index)
     if pointing is not None:
-        series.append(("GAP: the map of the true class peaks inside the box", {"GAP + linear": pointing},
-                       "% of test images"))
-    for panel, (title, lines, ylabel) in enumerate(series):
-        axes = figure.add_subplot(1, panels, panel + 1)
-        for index, (label, values) in enumerate(lines.items()):
-            axes.plot(sizes, [100 * v for v in values], marker=markers[index % 4], color=categorical_colour(index),
-                      label=label, linewidth=2.2 - 0.6 * index)
-        if trained_size is not None:
-            axes.axvline(trained_size, color="grey", linewidth=0.8)
-            axes.text(trained_size, 3, " trained here", color="grey", fontsize=8)
-        if panel == 0:
-            classes = 4
-            axes.axhline(100 / classes, color="grey", linewidth=0.8, linestyle=":")
-            axes.text(sizes[-1], 100 / classes + 1, "chance (4 classes)", color="grey", fontsize=8,
-                      ha="right", va="bottom")
-            axes.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 0.12))
-        axes.set_xticks(sizes, [f"{s}x{s}" for s in sizes])
-        axes.set_ylim(0, 105)
-        axes.set_xlabel("canvas size (pixels)")
-        axes.set_ylabel(ylabel)
-        axes.set_title(title, fontsize=9)
+        axes.plot(sizes, [100 * v for v in pointing], marker="x", linestyle="--", color=categorical_colour(2),
+                  label="GAP map of the true class peaks inside the box")
+    if pointing_chance is not None:
+        axes.plot(sizes, [100 * v for v in pointing_chance], marker=".", linestyle=":", color=categorical_colour(3),
+                  label="chance of that: the box's share of the canvas")
+    axes.axhline(25, color="grey", linewidth=0.8, linestyle=(0, (1, 3)))
+    axes.text(sizes[0], 26, " accuracy by chance (4 classes)", color="grey", fontsize=8, va="bottom")
+    if trained_size is not None:
+        axes.axvline(trained_size, color="grey", linewidth=0.8)
+        axes.text(trained_size, 50, " trained here", color="grey", fontsize=8, rotation=90, va="center")
+    axes.set_xticks(sizes, [f"{s}x{s}" for s in sizes])
+    axes.set_ylim(0, 105)
+    axes.set_xlabel("canvas size (pixels)")
+    axes.set_ylabel("% of 300 test images")
+    axes.set_title("The same models on larger canvases", fontsize=10)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return figure
 
 
-def _overlay(axes, image: Tensor, cam: Tensor, vmin: float, vmax: float):
-    # The map, opaque, with the shape's outline on top: a map drawn
-    # half-transparent over a black shape loses its colours exactly where they matter.
-    shown = axes.imshow(cam.numpy(), cmap=SEQUENTIAL_CMAP, vmin=vmin, vmax=vmax)
-    axes.contour(image.numpy(), levels=[0.5], colors="white", linewidths=0.9)
+def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = None) -> Figure:
+    """Where one logit's gradient reaches the last feature maps, one panel per head.
+
+    ``gradients`` maps a title to one image's gradient (C, h, w), as
+    :func:`gpool_helpers.cnn.cam.logit_gradients` returns it; each panel shows
+    the sum over channels of its magnitude, on a scale of its own, and counts
+    the (channel, position) pairs that get any gradient at all.
+    """
+    if not gradients or any(not isinstance(g, Tensor) or g.dim() != 3 for g in gradients.values()):
+        raise ValueError("plot_gradient_maps expects {title: gradient shaped (C, h, w)}, at least one")
+    panels = len(gradients) + (image is not None)
+    figure = new_figure(3.3 * panels, 3.3, layout="constrained")
+    column = 1
+    if image is not None:
+        axes = figure.add_subplot(1, panels, column)
+        axes.imshow(image.numpy(), cmap="gray_r", vmin=0, vmax=1)
+        axes.set_title(f"input {tuple(image.shape)}", fontsize=9)
+        _bare(axes)
+        column += 1
+    for title, gradient in gradients.items():
+        axes = figure.add_subplot(1, panels, column)
+        magnitude = gradient.abs().sum(dim=0)
+        shown = axes.imshow(magnitude.numpy(), cmap=SEQUENTIAL_CMAP, vmin=0)
+        reached = int((gradient != 0).sum())
+        channels, height, width = gradient.shape
+        axes.set_title(f"{title}\n{reached:,} of {channels * height * width:,} values get a gradient", fontsize=9)
+        _bare(axes)
+        figure.colorbar(shown, ax=axes, shrink=0.75, label="sum over channels of |gradient|")
+        column += 1
+    return figure
+
+
+def _overlay(axes, image: Tensor, cam: Tensor, limit: float):
+    # A map is signed (evidence for the class above 0, against it below), so a
+    # diverging scale centred at 0: white is "no evidence", and the outline of
+    # the shape is drawn in black on top.
+    limit = max(limit, 1e-12)
+    shown = axes.imshow(cam.numpy(), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
+    axes.contour(image.numpy(), levels=[0.5], colors="black", linewidths=0.8)
     return shown
 
 
@@ -147,8 +187,9 @@ def plot_cam_grid(
     """One row per image: the input, then every class's activation map over it.
 
     ``maps`` (N, classes, h, w) are resized to the image size. All maps of one
-    image share one colour scale, so the class with the most evidence stands
-    out; each panel is titled with its logit, the winning one marked.
+    image share one diverging colour scale centred at 0 (red for the class,
+    blue against it), with its colourbar at the end of the row; each panel is
+    titled with its logit, the winning one marked.
     """
     if images.dim() != 4 or maps.dim() != 4 or images.shape[0] != maps.shape[0]:
         raise ValueError(
@@ -157,7 +198,7 @@ def plot_cam_grid(
         )
     count, classes = maps.shape[:2]
     resized = upsample_maps(maps, images.shape[-2:])
-    figure = new_figure(1.5 * (classes + 1), 1.55 * count + 0.2, layout="constrained")
+    figure = new_figure(1.5 * (classes + 1) + 0.9, 1.55 * count + 0.3, layout="constrained")
     grid = figure.add_gridspec(count, classes + 1)
     for row in range(count):
         axes = figure.add_subplot(grid[row, 0])
@@ -166,18 +207,21 @@ def plot_cam_grid(
         if boxes is not None:
             _draw_box(axes, boxes[row].tolist(), colour=categorical_colour(5))
         _bare(axes)
-        low, high = float(resized[row].min()), float(resized[row].max())
+        limit = float(resized[row].abs().max())
         winner = int(logits[row].argmax())
+        row_axes = []
         for column in range(classes):
             axes = figure.add_subplot(grid[row, column + 1])
-            _overlay(axes, images[row, 0], resized[row, column], low, high)
+            row_axes.append(axes)
+            shown = _overlay(axes, images[row, 0], resized[row, column], limit)
             mark = " (top)" if column == winner else ""
             axes.set_title(f"{class_names[column]}: {float(logits[row, column]):.2f}{mark}", fontsize=8,
                            fontweight="bold" if column == winner else "normal")
             _bare(axes)
+        figure.colorbar(shown, ax=row_axes, shrink=0.9, pad=0.02, label="map value")
     figure.suptitle(
-        "Class activation maps, shape outlined in white; bright = evidence for the class\n"
-        "one colour scale per row; each title: class and its logit",
+        "Class activation maps, shape outlined in black; red = evidence for the class, blue = against, white = 0\n"
+        "one colour scale per row, centred at 0; each title: class and its logit",
         fontsize=9,
     )
     return figure
@@ -195,11 +239,11 @@ def plot_cam(image: Tensor, cam: Tensor, title: str, box: Sequence[int] | None =
     left.set_title(f"input {tuple(image.shape)}", fontsize=9)
     _bare(left)
     right = figure.add_subplot(1, 2, 2)
-    shown = _overlay(right, image, cam, float(cam.min()), float(cam.max()))
+    shown = _overlay(right, image, cam, float(cam.abs().max()))
     if box is not None:
         _draw_box(left, box, colour=categorical_colour(5))
         _draw_box(right, box, colour=categorical_colour(5))
     right.set_title(title, fontsize=9)
     _bare(right)
-    figure.colorbar(shown, ax=right, shrink=0.8, label="map value")
+    figure.colorbar(shown, ax=right, shrink=0.8, label="map value (0 = white)")
     return figure
