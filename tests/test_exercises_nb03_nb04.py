@@ -73,11 +73,40 @@ def test_nb03_q2_last_index_on_ties_is_wrong():
     assert "ties" in feedback.text
 
 
-def test_nb03_q3_expected_value_is_one_per_map():
-    x = article_example()
-    assert nb03.q3.expected == x.shape[0] * x.shape[1]
-    assert nb03.q3.check(x.shape[0] * x.shape[1]).outcome is Outcome.CORRECT
-    assert nb03.q3.check(7).outcome is Outcome.INCORRECT
+from gpool_helpers import global_max_pool  # noqa: E402  (nb03.q3's tests only)
+
+
+def _autograd_gradient(pool, x):
+    leaf = x.detach().clone().requires_grad_()
+    pool(leaf).sum().backward()
+    return leaf.grad
+
+
+def test_nb03_q3_reference_is_the_autograd_gradient_of_the_max_with_indices():
+    for case in nb03.q3.cases:
+        (x,) = case.make_args()
+        expected = _autograd_gradient(lambda t: global_max_pool(t, return_indices=True)[0], x)
+        assert torch.equal(nb03.q3.reference(x), expected), case.name
+        assert torch.equal(nb03.q3.reference(x), _autograd_gradient(lambda t: t.flatten(2).max(dim=2).values, x))
+
+
+def test_nb03_q3_ties_tell_the_two_conventions_apart():
+    (tied,) = next(case for case in nb03.q3.cases if "ties" in case.name).make_args()
+    amax_gradient = _autograd_gradient(lambda t: t.amax(dim=(2, 3)), tied)
+    assert not torch.equal(nb03.q3.reference(tied), amax_gradient)
+    assert amax_gradient.max() == 0.5
+    # One 1 per map, at the first winner in row-by-row order (flat index 3 before 9).
+    assert int(nb03.q3.reference(tied).sum()) == tied.shape[0] * tied.shape[1]
+    assert nb03.q3.reference(tied)[0, 0, 0, 3] == 1 and nb03.q3.reference(tied)[0, 0, 2, 1] == 0
+
+
+def test_nb03_q3_accepts_an_autograd_answer_and_a_one_hot_answer():
+    def with_one_hot(x):
+        n, c, h, w = x.shape
+        return torch.nn.functional.one_hot(x.flatten(2).argmax(dim=2), h * w).to(x.dtype).reshape(x.shape)
+
+    for answer in (lambda x: _autograd_gradient(lambda t: t.flatten(2).max(dim=2).values, x), with_one_hot):
+        assert nb03.q3.check(answer).outcome is Outcome.CORRECT
 
 
 def test_nb04_q1_article_class_is_named_as_batch_one_only():

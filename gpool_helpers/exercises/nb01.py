@@ -2,14 +2,17 @@
 
 - q1: count the parameters of a flatten + fully connected head.
 - q2: count the parameters of a global average pooling head on the same maps.
-- q3: multiple choice: what happens to each head when the feature maps double in size.
+- q3: write a global average pooling head in plain torch, for maps of any size.
 """
 
 from __future__ import annotations
 
+import torch
+
 from ..cnn.heads import flatten_head_cost, pooled_head_cost
-from .core import Mistake, ThoughtQuestion, ValueQuestion
-from .diagnosis import is_exact_number
+from ..examples import article_example
+from .core import Case, FunctionQuestion, Mistake, ValueQuestion
+from .diagnosis import is_exact_number, matches_wrong_answer, outputs_equal
 
 # The feature maps of both counting questions: 64 channels of 8 x 8, 10 classes.
 CHANNELS, HEIGHT, WIDTH, CLASSES = 64, 8, 8, 10
@@ -110,37 +113,87 @@ answer = in_features * {CLASSES} + {CLASSES}
 
 
 # ----------------------------------------------------------------------------
-# q3: larger input images
+# q3: a GAP head in plain torch, for maps of any size
 # ----------------------------------------------------------------------------
 
-q3 = ThoughtQuestion(
+# The head's classes K; its weight is (K, C) and its bias (K,), as in nn.Linear(C, K).
+_Q3_CLASSES = 10
+
+
+def _gap_head_scores(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+    # nn.Linear's own function on the pooled means: no flatten, so H and W never enter.
+    return torch.nn.functional.linear(x.mean(dim=(2, 3)), weight, bias)
+
+
+def _head_case(seed: int, shape: tuple[int, int, int, int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(100 + seed)
+    channels = shape[1]
+    weight = torch.randn(_Q3_CLASSES, channels, generator=generator) / channels ** 0.5
+    bias = torch.randn(_Q3_CLASSES, generator=generator)
+    return article_example(seed=seed, shape=shape), weight, bias
+
+
+def _returned_the_pooled_means(output, args, expected) -> bool:
+    return isinstance(output, torch.Tensor) and outputs_equal(output, args[0].mean(dim=(2, 3)))
+
+
+q3 = FunctionQuestion(
     qid="nb01.q3",
     prompt=(
-        "Both heads were built for 7 x 7 feature maps. You feed a larger image, and the maps become "
-        "14 x 14 (same C). What happens?\n"
-        "  A: both heads still run; the flatten head just sees more numbers\n"
-        "  B: the flatten head raises an error; the pooled head runs and returns the same shape (N, K)\n"
-        "  C: the pooled head raises an error; the flatten head runs\n"
-        "  D: both raise an error\n"
-        "Answer with a letter, e.g. answer = 'A'."
+        "Write gap_head_scores(x, weight, bias): the class scores of a global average pooling head, in "
+        "plain torch (no nn layers). x is (N, C, H, W) feature maps, weight is (K, C) and bias is (K,), "
+        "the parameters of an nn.Linear(C, K). Return (N, K). The checker feeds maps of several sizes to "
+        "the same weights, 4 x 4 up to 14 x 14, as a larger image would: a flatten head could not take them."
     ),
-    hints=[
-        "The first nn.Linear of the flatten head was built with in_features = C·7·7. What does it get now?",
-        "A mean over H x W gives one number per channel whatever H and W are.",
+    reference=_gap_head_scores,
+    cases=[
+        Case("the 1x8x4x4 example, 10 classes", lambda: _head_case(0, (1, 8, 4, 4))),
+        Case("batch of 2 with 7 x 7 maps", lambda: _head_case(1, (2, 8, 7, 7))),
+        Case("the same weights on 14 x 14 maps (a larger image)", lambda: _head_case(1, (2, 8, 14, 14))),
+        Case("batch of 3, non-square 3 x 5 maps, 5 channels", lambda: _head_case(2, (3, 5, 3, 5))),
+        Case("1 x 1 maps", lambda: _head_case(3, (2, 8, 1, 1))),
     ],
-    solution_code="""
-# Flatten now offers C·14·14 numbers to a layer built for C·7·7: a shape error. The mean does not care.
-answer = "B"
-""",
-    choices=("A", "B", "C", "D"),
-    correct_choice="B",
-    explanations={
-        "A": "nn.Linear does not stretch: it multiplies by a fixed in x out matrix, so 4 times as many "
-             "inputs is a shape error.",
-        "B": "Right: the flatten head is tied to H and W; the pooled head is not.",
-        "C": "Pooling works for any H and W: it is the flatten head that is tied to one size.",
-        "D": "Global pooling returns (N, C) for any H and W, so the pooled head runs.",
-    },
+    hints=[
+        "Pool first: x.mean(dim=(2, 3)) is (N, C) whatever H and W are. Then the linear layer.",
+        "nn.Linear(C, K) computes input @ weight.T + bias: (N, C) @ (C, K) + (K,) -> (N, K).",
+    ],
+    solution_code='''
+def gap_head_scores(x, weight, bias):
+    # Pool first: one mean per map, (N, C), so the map size never reaches the weights.
+    pooled = x.mean(dim=(2, 3))
+    # What nn.Linear(C, K) computes: (N, C) @ (C, K) + (K,) -> (N, K).
+    return pooled @ weight.T + bias
+''',
+    answer_name="gap_head_scores",
+    mistakes=[
+        Mistake(
+            "sum instead of mean",
+            "Your scores come from the sums of the maps, H·W times the means, so they change with the "
+            "image size: take the mean (or divide by H·W).",
+            matches_wrong_answer(lambda x, weight, bias: x.sum(dim=(2, 3)) @ weight.T + bias),
+            example=lambda x, weight, bias: x.sum(dim=(2, 3)) @ weight.T + bias,
+        ),
+        Mistake(
+            "max instead of mean",
+            "You pooled with the max of each map: that is a global max pooling head (notebook 03). "
+            "This one averages: x.mean(dim=(2, 3)).",
+            matches_wrong_answer(lambda x, weight, bias: x.amax(dim=(2, 3)) @ weight.T + bias),
+            example=lambda x, weight, bias: x.amax(dim=(2, 3)) @ weight.T + bias,
+        ),
+        Mistake(
+            "no bias",
+            "Add the bias: nn.Linear computes input @ weight.T + bias, one bias per class.",
+            matches_wrong_answer(lambda x, weight, bias: x.mean(dim=(2, 3)) @ weight.T),
+            example=lambda x, weight, bias: x.mean(dim=(2, 3)) @ weight.T,
+        ),
+        Mistake(
+            "no linear layer",
+            "These are the pooled means, (N, C): the head still has to turn them into K class scores "
+            "with the weight and the bias.",
+            _returned_the_pooled_means,
+            example=lambda x, weight, bias: x.mean(dim=(2, 3)),
+        ),
+    ],
 )
 
 QUESTIONS = (q1, q2, q3)

@@ -2,7 +2,7 @@
 
 - q1: write global average pooling, (N, C, H, W) -> (N, C).
 - q2: the gradient global average pooling sends to one input cell.
-- q3: multiple choice: which input breaks ``x.view(N, C, -1)``.
+- q3: predict two shapes for one image with one channel, where ``.squeeze()`` leaves nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..pooling import global_avg_pool
-from .core import FunctionQuestion, Mistake, ThoughtQuestion, ValueQuestion, pooling_cases
+from .core import FunctionQuestion, Mistake, ValueQuestion, pooling_cases
 from .diagnosis import matches_reduction, reduced_over_other_dims, returned_numpy
 
 # ----------------------------------------------------------------------------
@@ -145,36 +145,91 @@ answer = 1 / (5 * 7)
 
 
 # ----------------------------------------------------------------------------
-# q3: .view on a non-contiguous tensor
+# q3: predict two shapes
 # ----------------------------------------------------------------------------
 
-q3 = ThoughtQuestion(
+_Q3_SHAPE = (1, 1, 4, 4)
+
+
+def _predicted_shapes() -> tuple[tuple[int, ...], tuple[int, ...]]:
+    # Measured, not typed: the expected answer is what torch really returns.
+    x = torch.zeros(_Q3_SHAPE)
+    return tuple(x.mean(dim=(2, 3)).shape), tuple(nn.AdaptiveAvgPool2d((1, 1))(x).squeeze().shape)
+
+
+def _as_shape(value) -> tuple[int, ...] | None:
+    """A tuple, list or torch.Size of ints as a plain tuple; None for anything else."""
+    if isinstance(value, (tuple, list, torch.Size)) and all(
+        isinstance(size, int) and not isinstance(size, bool) for size in value
+    ):
+        return tuple(value)
+    return None
+
+
+def _shape_pair(answer) -> tuple | None:
+    if isinstance(answer, (tuple, list)) and len(answer) == 2:
+        pair = (_as_shape(answer[0]), _as_shape(answer[1]))
+        return pair if None not in pair else None
+    return None
+
+
+def _first_is(*shapes):
+    return lambda value, args, expected: (_shape_pair(value) or (None,))[0] in shapes
+
+
+def _second_is(*shapes):
+    return lambda value, args, expected: (_shape_pair(value) or (None, None))[1] in shapes
+
+
+q3 = ValueQuestion(
     qid="nb02.q3",
     prompt=(
-        "A colleague writes global average pooling as x.view(N, C, -1).mean(dim=2). "
-        "On which input does it raise an error?\n"
-        "  A: a contiguous batch of 2, shaped (2, 8, 4, 4)\n"
-        "  B: x.transpose(2, 3), the same numbers with H and W swapped\n"
-        "  C: a single 1 x 9 map, shaped (1, 1, 1, 9)\n"
-        "Answer with a letter, e.g. answer = 'A'."
+        f"Predict before you run. x = torch.randn{_Q3_SHAPE}: one image with one channel. What are the shapes "
+        "of (a) x.mean(dim=(2, 3)) and (b) nn.AdaptiveAvgPool2d((1, 1))(x).squeeze()? "
+        "Answer with a pair of tuples, answer = (shape_a, shape_b), e.g. ((2, 3), (4,)). "
+        "A single number has the empty shape ()."
     ),
+    expected=_predicted_shapes,
     hints=[
-        ".view never copies: it only reinterprets the memory, so the merged dims must already lie "
-        "one after another in memory.",
-        "transpose swaps the strides without moving any numbers.",
+        "mean drops the dims it reduces (unless keepdim=True) and keeps the others: which are left of N, C, H, W?",
+        "nn.AdaptiveAvgPool2d((1, 1)) gives (N, C, 1, 1). squeeze() then removes every dim of size 1, "
+        "and here N and C are 1 too.",
     ],
     solution_code="""
-# transpose makes the tensor non-contiguous; .view cannot merge H and W without a copy. reshape or flatten can.
-answer = "B"
+# (a) mean over H and W keeps N and C. (b) the layer gives (1, 1, 1, 1), and squeeze() removes all four
+# size-1 dims, N and C included: a 0-dim tensor, one number with no dims at all.
+answer = ((1, 1), ())
 """,
-    choices=("A", "B", "C"),
-    correct_choice="B",
-    explanations={
-        "A": "A contiguous tensor of any batch size can be viewed as (N, C, H·W).",
-        "B": "Right: after transpose the H·W numbers of a map are not laid out in order in memory, "
-             "so .view raises; x.flatten(2) or x.reshape(N, C, -1) copies when it must.",
-        "C": "A (1, 1, 1, 9) tensor is contiguous; viewing it as (1, 1, 9) is fine.",
-    },
+    answer_name="answer",
+    mistakes=[
+        Mistake(
+            "squeeze kept N or C",
+            "(b): squeeze() removes every dim of size 1, not only H and W. Here N and C are 1 as well, "
+            "so nothing is left: the shape is (). .flatten(1) would keep (1, 1).",
+            _second_is((1,), (1, 1)),
+            example=((1, 1), (1, 1)),
+        ),
+        Mistake(
+            "squeeze not applied",
+            "(b): (1, 1, 1, 1) is what nn.AdaptiveAvgPool2d((1, 1)) returns. squeeze() then removes the "
+            "size-1 dims.",
+            _second_is((1, 1, 1, 1)),
+            example=((1, 1), (1, 1, 1, 1)),
+        ),
+        Mistake(
+            "mean kept the reduced dims",
+            "(a): mean drops the dims it reduces unless you pass keepdim=True, so H and W go and N, C stay: "
+            "(1, 1).",
+            _first_is((1, 1, 1, 1)),
+            example=((1, 1, 1, 1), ()),
+        ),
+        Mistake(
+            "mean dropped N or C",
+            "(a): mean over dims 2 and 3 removes only H and W; N and C stay even when they are 1.",
+            _first_is((), (1,)),
+            example=((1,), ()),
+        ),
+    ],
 )
 
 QUESTIONS = (q1, q2, q3)

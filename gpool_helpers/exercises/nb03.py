@@ -2,7 +2,7 @@
 
 - q1: decode a flat index from ``return_indices`` into (row, col).
 - q2: write global max pooling that also returns the flat indices.
-- q3: count where the gradient of global max pooling lands.
+- q3: write the gradient of global max pooling without autograd (1 at each map's first winner).
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..examples import article_example
 from ..pooling import global_max_pool
-from .core import Case, FunctionQuestion, Mistake, ValueQuestion, pooling_cases
-from .diagnosis import is_exact_number, outputs_equal
+from .core import Case, FunctionQuestion, Mistake, pooling_cases
+from .diagnosis import matches_wrong_answer, outputs_equal
 
 
 # ----------------------------------------------------------------------------
@@ -185,57 +184,105 @@ def my_global_max_pool(x):
 
 
 # ----------------------------------------------------------------------------
-# q3: where the gradient goes
+# q3: the gradient of global max pooling, without autograd
 # ----------------------------------------------------------------------------
 
 
-def _nonzero_gradient_count() -> int:
-    x = article_example().requires_grad_()
-    global_max_pool(x).sum().backward()
-    return int((x.grad != 0).sum())
+def _max_pool_gradient(x: torch.Tensor) -> torch.Tensor:
+    """d(sum of the maxima)/dx for the max that reports one index: 1 at each map's first winner."""
+    _, indices = global_max_pool(x.detach(), return_indices=True)
+    n, c, h, w = x.shape
+    grad = torch.zeros(n, c, h * w, dtype=x.dtype)
+    return grad.scatter(2, indices.unsqueeze(2), 1.0).view(n, c, h, w)
 
 
+def _split_on_ties(x: torch.Tensor) -> torch.Tensor:
+    # amax's convention: a tie shares the gradient evenly.
+    leaf = x.detach().clone().requires_grad_()
+    leaf.amax(dim=(2, 3)).sum().backward()
+    return leaf.grad
 
-q3 = ValueQuestion(
+
+def _every_tied_cell(x: torch.Tensor) -> torch.Tensor:
+    return (x == x.amax(dim=(2, 3), keepdim=True)).to(x.dtype)
+
+
+def _one_winner_overall(x: torch.Tensor) -> torch.Tensor:
+    flat = torch.zeros(x.numel(), dtype=x.dtype)
+    flat[x.argmax()] = 1.0
+    return flat.view(x.shape)
+
+
+def _right_cells_as_bool(output, args, expected) -> bool:
+    return (
+        isinstance(output, torch.Tensor)
+        and output.dtype == torch.bool
+        and outputs_equal(output.to(expected.dtype), expected)
+    )
+
+
+q3 = FunctionQuestion(
     qid="nb03.q3",
     prompt=(
-        "x = article_example().requires_grad_(); global_max_pool(x).sum().backward(). "
-        "How many of the 1 * 8 * 4 * 4 = 128 entries of x.grad are non-zero? Compute it "
-        "(count_nonzero or (x.grad != 0).sum()) or reason it out."
+        "Write max_pool_gradient(x) without autograd: the gradient of "
+        "global_max_pool(x, return_indices=True)[0].sum() with respect to x, a float tensor shaped like x. "
+        "That max reports one cell per map, the first one on ties, and passes the whole gradient to it. "
+        "The checker compares with autograd on batches, a transposed and a channels_last input, and maps with ties."
     ),
-    expected=_nonzero_gradient_count,
+    reference=_max_pool_gradient,
+    cases=_max_cases(),
     hints=[
-        "Changing a cell that is not its map's max does not change that map's max at all.",
-        "Each of the 8 maps has one winning cell (no ties in this example).",
+        "Which cells move the sum of the maxima if you nudge them? One per map: the one "
+        "x.flatten(2).argmax(dim=2) names (argmax returns the first winner on ties).",
+        "Start from zeros shaped (N, C, H * W) and put a 1 at each winner: "
+        "zeros.scatter(2, winners.unsqueeze(2), 1.0). Then .reshape(x.shape).",
     ],
     solution_code='''
-from gpool_helpers import article_example, global_max_pool
+import torch
 
-x = article_example().requires_grad_()
-global_max_pool(x).sum().backward()
-# Only each map's winning cell moves its max: one non-zero gradient per (n, c) map.
-answer = int((x.grad != 0).sum())
+
+def max_pool_gradient(x):
+    # The gradient of a max is 1 at the cell that won and 0 elsewhere, so find each map's winner.
+    flat = x.flatten(2)                                # (N, C, H * W), a copy when x is not contiguous
+    winners = flat.argmax(dim=2, keepdim=True)         # (N, C, 1): the first winner on ties
+    # A 1 at each winner's flat index h * W + w, then back to (N, C, H, W).
+    return torch.zeros_like(flat).scatter(2, winners, 1.0).reshape(x.shape)
 ''',
-    answer_name="answer",
+    answer_name="max_pool_gradient",
     mistakes=[
         Mistake(
-            "every cell",
-            "128 would be every cell: that is global average pooling, whose gradient is 1/16 everywhere. "
-            "Max pooling passes the gradient to the winning cell only.",
-            lambda value, args, expected: is_exact_number(value, 128),
-            example=128,
+            "split on ties",
+            "On tied maps your gradient is shared between the tied cells: that is amax's rule. The max with "
+            "indices reports one cell, the first in row-by-row order, and gives all of it there.",
+            matches_wrong_answer(_split_on_ties),
+            example=_split_on_ties,
         ),
         Mistake(
-            "one map",
-            "16 is the cells of one map. Count one winner per map, over all 8 maps.",
-            lambda value, args, expected: is_exact_number(value, 16),
-            example=16,
+            "every tied cell",
+            "You put a 1 at every cell equal to its map's max. On ties only the first cell, in row-by-row "
+            "order, is the winner: use argmax, which returns that one.",
+            matches_wrong_answer(_every_tied_cell),
+            example=_every_tied_cell,
         ),
         Mistake(
-            "one winner overall",
-            "There is one winner per map, not one for the whole tensor: global_max_pool(x) has 8 outputs.",
-            lambda value, args, expected: is_exact_number(value, 1),
-            example=1,
+            "one winner for the whole tensor",
+            "There is one 1 in your whole tensor. Each (n, c) map has its own max, so each map gets its own 1: "
+            "take the argmax over the H * W cells of each map (x.flatten(2).argmax(dim=2)).",
+            matches_wrong_answer(_one_winner_overall),
+            example=_one_winner_overall,
+        ),
+        Mistake(
+            "the winning values",
+            "Your winners hold the max values themselves. The derivative of a max with respect to the winning "
+            "cell is 1, whatever the value: put 1.0 there.",
+            matches_wrong_answer(lambda x: _max_pool_gradient(x) * x),
+            example=lambda x: _max_pool_gradient(x) * x,
+        ),
+        Mistake(
+            "a boolean mask",
+            "The right cells, but as a bool tensor. A gradient is a float tensor like x: convert with .to(x.dtype).",
+            _right_cells_as_bool,
+            example=lambda x: _max_pool_gradient(x).bool(),
         ),
     ],
 )
