@@ -45,7 +45,7 @@ _LAZY_ROOMS = {
     "cnn.models": ("NinHead", "SmallCNN", "head_label", "head_names"),
     "cnn.training": ("canvas_sweep", "compare_heads", "format_nin_table", "format_search", "format_summary",
                      "search_learning_rates", "summarise_runs", "train_head", "train_model"),
-    "viz.adaptive": ("plot_adaptive_bins", "plot_adaptive_windows", "plot_classic_spp_check"),
+    "viz.adaptive": ("plot_adaptive_bins", "plot_adaptive_windows", "plot_classic_spp_check", "plot_spp_pyramid"),
     "viz.cam": ("plot_cam", "plot_cam_grid", "plot_canvas_sweep", "plot_examples", "plot_gradient_maps",
                 "plot_head_comparison"),
     "viz.depth": ("plot_channel_winners", "plot_spatial_attention"),

@@ -192,3 +192,24 @@ def test_plots_reject_bad_input():
         plot_channel_winners(seeded(2, 3, 4, 4), sample=2)
     with pytest.raises(TypeError, match="expects a SpatialAttention layer"):
         plot_spatial_attention(seeded(1, 3, 4, 4), torch.nn.Conv2d(2, 1, 7))
+
+
+def test_attention_plot_gives_mean_and_max_their_own_scale():
+    # On a shared scale the mean map (a narrow range near 0) looked flat beside the max.
+    x = seeded(1, 8, 4, 4, seed=14)
+    figure = plot_spatial_attention(x, SpatialAttention.from_centre_weights(1.0, 1.0, -2.0))
+    mean_image, max_image = [axes.get_images()[0] for axes in figure.axes if axes.get_images()][:2]
+    assert mean_image.get_clim() == pytest.approx((float(x[0].mean(0).min()), float(x[0].mean(0).max())))
+    assert max_image.get_clim() == pytest.approx((float(x[0].amax(0).min()), float(x[0].amax(0).max())))
+    assert mean_image.get_clim() != max_image.get_clim()
+    assert len(figure.axes) == 6  # three panels, three colourbars
+
+
+def test_attention_plots_of_different_layers_say_which_layer():
+    x = seeded(1, 8, 4, 4, seed=15)
+    readable = plot_spatial_attention(x, SpatialAttention.from_centre_weights(1.0, 1.0, -2.0), layer_name="centre weights")
+    untrained = plot_spatial_attention(x, SpatialAttention(generator=torch.Generator().manual_seed(0)), layer_name="random weights")
+    assert readable._suptitle.get_text() != untrained._suptitle.get_text()
+    assert "centre weights" in readable._suptitle.get_text()
+    with pytest.raises(TypeError, match="layer_name as text"):
+        plot_spatial_attention(x, SpatialAttention(), layer_name=3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gpool_helpers import article_example
+from gpool_helpers import article_example, channel_mlp
 from gpool_helpers.article import ArticleDepthPool
 from gpool_helpers.exercises.core import BATCH_ONE_ONLY_MESSAGE
 from gpool_helpers.exercises import FunctionQuestion, Outcome, ThoughtQuestion, ValueQuestion, nb03, nb04
@@ -128,21 +128,41 @@ def test_nb04_q1_hard_coded_channel_count_fails():
     assert feedback.outcome is not Outcome.CORRECT
 
 
-def test_nb04_q3_matches_what_the_article_class_really_does():
-    layer = ArticleDepthPool(8, 16)
-    with pytest.raises(RuntimeError, match="invalid for input of size 32"):
-        layer(torch.randn(2, 8, 4, 4, generator=torch.Generator().manual_seed(0)))
-    assert nb04.q3.check("C").outcome is Outcome.CORRECT
-    assert nb04.q3.check("c ").outcome is Outcome.CORRECT
-    for wrong in ("A", "B", "D"):
-        feedback = nb04.q3.check(wrong)
-        assert feedback.outcome is Outcome.INCORRECT
-        assert nb04.q3.explanations[wrong] in feedback.lines
+def test_nb04_q3_buggy_block_runs_silently_where_the_notebook_shows_it():
+    # The question's premise: on one 8x8x8 image both bugs are silent (no error, right shape).
+    namespace = {"torch": torch}
+    exec(nb04.BUGGY_SQUEEZE_EXCITE, namespace)
+    x = article_example(seed=3, shape=(1, 8, 8, 8))
+    mlp = channel_mlp(8, reduction=4, generator=torch.Generator().manual_seed(3))
+    out = namespace["buggy_squeeze_excite"](x, mlp)
+    assert out.shape == x.shape
+    assert not torch.allclose(out, nb04.q3.solved_answer()(x, mlp))
+    assert nb04.q3.check(namespace["buggy_squeeze_excite"]).outcome is Outcome.INCORRECT
 
 
-def test_nb04_q3_is_multiple_choice():
-    assert isinstance(nb04.q3, ThoughtQuestion)
-    assert nb04.q3.correct_choice == "C"
+def test_nb04_q3_accepts_other_right_formulations():
+    def with_pool_and_view(x, mlp):
+        n, c = x.shape[:2]
+        weights = torch.sigmoid(mlp(torch.nn.functional.adaptive_avg_pool2d(x, 1).flatten(1)))
+        return x * weights.view(n, c, 1, 1)
+
+    def with_module(x, mlp):
+        return x * torch.sigmoid(mlp(x.mean(dim=(2, 3)))).unsqueeze(-1).unsqueeze(-1)
+
+    for answer in (with_pool_and_view, with_module):
+        assert nb04.q3.check(answer).outcome is Outcome.CORRECT
+
+
+def test_nb04_q3_only_the_silent_case_can_hide_the_broadcast_bug():
+    # Fixing the squeeze but not the reshape passes no case: wrong on 8x8x8, an error elsewhere.
+    feedback = nb04.q3.check(lambda x, mlp: x * torch.sigmoid(mlp(x.mean(dim=(2, 3)))))
+    assert feedback.outcome is Outcome.INCORRECT
+    assert "0 of 4 cases right" in feedback.text
+
+
+def test_nb04_q3_is_a_function_question_not_multiple_choice():
+    assert isinstance(nb04.q3, FunctionQuestion)
+    assert not any(isinstance(q, ThoughtQuestion) for q in nb04.QUESTIONS)
 
 
 @pytest.mark.parametrize("question", ALL_QUESTIONS, ids=QUESTION_IDS)

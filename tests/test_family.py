@@ -692,12 +692,13 @@ def test_plot_adaptive_bins_draws_one_bar_per_output_and_marks_shared_positions(
 
 
 @pytest.mark.parametrize("output_size, windows, most_reads", [((2, 2), 4, 1), ((3, 3), 9, 4), (4, 16, 4)])
-def test_plot_adaptive_windows_outlines_every_window_and_counts_reads(output_size, windows, most_reads):
+def test_plot_adaptive_windows_gives_every_window_its_own_tile_and_counts_reads(output_size, windows, most_reads):
     side = 4 if output_size != 4 else 7
     feature_map = seeded(1, 1, side, side)[0, 0]
     figure = plot_adaptive_windows(feature_map, output_size)
-    map_axes, count_axes, out_axes = figure.axes[:3]
-    assert len(map_axes.patches) == windows
+    map_axes, mosaic_axes, count_axes, out_axes = figure.axes[:4]
+    # One tick per output row and column: a tile per window, never a colour shared by two.
+    assert len(mosaic_axes.get_xticks()) * len(mosaic_axes.get_yticks()) == windows
     assert max(int(t) for t in (text.get_text() for text in count_axes.texts)) == most_reads
     rows = output_size[0] if isinstance(output_size, tuple) else output_size
     expected = F.adaptive_avg_pool2d(feature_map[None, None], rows)[0, 0]

@@ -2,7 +2,8 @@
 
 - q1: write depth max pooling that works for any batch and channel count.
 - q2: build CBAM's two channel descriptors, [mean; max] over the channels.
-- q3: predict what the blog post's class does with a batch of 2.
+- q3: find the two bugs in a squeeze-and-excitation block (pooled over the
+  channels; (N, C) weights broadcast into W) and write it right.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import torch
 
 from ..article import ArticleDepthPool
 from ..cnn.cbam import channel_descriptors
+from ..cnn.channel_attention import channel_mlp
 from ..examples import article_example
-from ..pooling import global_depth_pool
-from .core import Case, FunctionQuestion, Mistake, ThoughtQuestion, pooling_cases
-from .diagnosis import matches_reduction, outputs_equal
+from ..pooling import global_avg_pool, global_depth_pool
+from .core import Case, FunctionQuestion, Mistake, pooling_cases
+from .diagnosis import matches_reduction, matches_wrong_answer, outputs_equal
 
 
 def _depth_cases() -> list[Case]:
@@ -162,32 +164,116 @@ def my_cbam_descriptors(x):
 
 
 # ----------------------------------------------------------------------------
-# q3: the article's class on a batch of 2
+# q3: find the two bugs in a squeeze-and-excitation block
 # ----------------------------------------------------------------------------
 
+#: The buggy block the notebook shows: it runs on a (1, 8, 8, 8) input and
+#: returns the right shape, yet it pools over the channels instead of the
+#: positions, and multiplies (N, C) weights into the W dim.
+BUGGY_SQUEEZE_EXCITE = """
+def buggy_squeeze_excite(x, mlp):
+    weights = torch.sigmoid(mlp(x.mean(dim=1)))
+    return x * weights
+"""
 
-q3 = ThoughtQuestion(
+
+def _squeeze_excite(x: torch.Tensor, mlp) -> torch.Tensor:
+    # Hu, Shen, Sun 2018: squeeze = GAP to (N, C), excite = sigmoid(mlp(.)), scale per channel.
+    return x * torch.sigmoid(mlp(global_avg_pool(x)))[:, :, None, None]
+
+
+def _buggy_squeeze_excite(x: torch.Tensor, mlp) -> torch.Tensor:
+    return x * torch.sigmoid(mlp(x.mean(dim=1)))
+
+
+def _weights_into_w(x: torch.Tensor, mlp) -> torch.Tensor:
+    # The pooling fixed, the reshape not: (N, C) lines up with (H, W)'s W from the right.
+    return x * torch.sigmoid(mlp(x.mean(dim=(2, 3))))
+
+
+def _max_squeeze(x: torch.Tensor, mlp) -> torch.Tensor:
+    return x * torch.sigmoid(mlp(x.amax(dim=(2, 3))))[:, :, None, None]
+
+
+def _weights_only(x: torch.Tensor, mlp) -> torch.Tensor:
+    return torch.sigmoid(mlp(x.mean(dim=(2, 3))))
+
+
+def _se_case(name: str, seed: int, shape: tuple[int, ...], channels_last: bool = False) -> Case:
+    def make_args():
+        x = article_example(seed=seed, shape=shape)
+        if channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        mlp = channel_mlp(shape[1], reduction=4, generator=torch.Generator().manual_seed(seed))
+        return x, mlp
+
+    return Case(name, make_args)
+
+
+q3 = FunctionQuestion(
     qid="nb04.q3",
     prompt=(
-        "The blog post builds its layer as DeepWise_Pool(8, 16) for a (1, 8, 4, 4) input. "
-        "What happens when you give it a batch of two, shape (2, 8, 4, 4)? "
-        "A: it returns (2, 1, 4, 4). B: it returns (4, 4), the first image's result. "
-        "C: it raises a RuntimeError at the final .view(w, h). D: it raises inside max_pool1d."
+        "buggy_squeeze_excite(x, mlp) runs on a (1, 8, 8, 8) input and returns (1, 8, 8, 8), yet it "
+        "has two bugs. Write my_squeeze_excite(x, mlp), the squeeze-and-excitation block done right "
+        "(Hu, Shen, Sun 2018, arXiv:1709.01507): squeeze x (N, C, H, W) to (N, C) by global average "
+        "pooling, weights = sigmoid(mlp(squeezed)), return x with channel c multiplied by its weight, "
+        "for any N, C, H, W."
     ),
+    reference=_squeeze_excite,
+    cases=[
+        # First the input where both bugs are silent: C = H = W = 8 and one image.
+        _se_case("the buggy block's 1x8x8x8 input", 3, (1, 8, 8, 8)),
+        _se_case("batch of 2, 8 channels, 4x4", 4, (2, 8, 4, 4)),
+        _se_case("batch of 3, 16 channels, 5x6", 5, (3, 16, 5, 6)),
+        _se_case("batch of 2, channels_last", 6, (2, 8, 8, 8), channels_last=True),
+    ],
     hints=[
-        "Follow the shapes: (2, 8, 16) -> (2, 16, 8) -> max_pool1d -> (2, 16, 1) -> (2, 1, 16) -> (2, 1, 4, 4).",
-        "The last step asks for 4 * 4 = 16 values; how many does a (2, 1, 4, 4) tensor hold?",
+        "SE's squeeze is global average pooling: one number per channel. x.mean(dim=1) averages over "
+        "the channels instead: print its shape on the 1x8x8x8 input, (1, 8, 8), an 8x8 map.",
+        "The weights come out (N, C). Multiplying them with (N, C, H, W) lines dims up from the right, "
+        "so the C weights meet W. Make them (N, C, 1, 1) first: weights[:, :, None, None].",
     ],
     solution_code='''
-answer = "C"  # (2, 1, 4, 4) holds 32 values; .view(4, 4) needs exactly 16, so it raises.
+import torch
+
+
+def my_squeeze_excite(x, mlp):
+    # Squeeze over the positions (dims 2 and 3), not the channels: (N, C).
+    weights = torch.sigmoid(mlp(x.mean(dim=(2, 3))))
+    # (N, C) -> (N, C, 1, 1), so each weight covers its channel's whole H x W map.
+    return x * weights[:, :, None, None]
 ''',
-    correct_choice="C",
-    explanations={
-        "A": "That is what a depth pooling should return, but the final .view(w, h) drops N and C.",
-        "B": "No step picks the first image: the view asks for 16 values out of 32 and fails instead.",
-        "C": "Right: the pooling works up to (2, 1, 4, 4); then .view(4, 4) cannot fit 32 values into 16.",
-        "D": "max_pool1d is fine: it sees (2, 16, 8), windows of all 8 channels. The failure comes later.",
-    },
+    answer_name="my_squeeze_excite",
+    mistakes=[
+        Mistake(
+            "unchanged",
+            "That is buggy_squeeze_excite as given. It runs because C = H = W = 8 here, but "
+            "x.mean(dim=1) pools over the channels (a depth pooling, (N, H, W)), and the mlp then "
+            "reads each row of that map as if it were 8 channel values.",
+            matches_wrong_answer(_buggy_squeeze_excite),
+            example=_buggy_squeeze_excite,
+        ),
+        Mistake(
+            "weights multiplied into W",
+            "The squeeze is right now, but the weights are (N, C) and broadcasting lines them up with "
+            "the last dim, W: weight c scales column c of every map. Reshape them to (N, C, 1, 1).",
+            matches_wrong_answer(_weights_into_w),
+            example=_weights_into_w,
+        ),
+        Mistake(
+            "max squeeze",
+            "You squeezed with the max. SE squeezes with the average (global average pooling); adding "
+            "a max squeeze through the same mlp is CBAM's channel attention.",
+            matches_wrong_answer(_max_squeeze),
+            example=_max_squeeze,
+        ),
+        Mistake(
+            "returned the weights",
+            "You returned the (N, C) weights. The block returns the features, x * weights, shaped like x.",
+            matches_wrong_answer(_weights_only),
+            example=_weights_only,
+        ),
+    ],
 )
 
 QUESTIONS = (q1, q2, q3)

@@ -2,9 +2,12 @@
 
 - ``plot_adaptive_bins(in_size, out_size)``: the windows along one dim, one bar
   per output cell, so overlaps show as bars that share a position.
-- ``plot_adaptive_windows(feature_map, output_size)``: one H x W map with every
-  output cell's window drawn over it, how many windows read each cell, and the
-  pooled grid.
+- ``plot_adaptive_windows(feature_map, output_size)``: one H x W map, the
+  window of every output cell as a tile of its own (laid out like the output),
+  how many windows read each cell, and the pooled grid.
+- ``plot_spp_pyramid(*inputs)``: spatial pyramid pooling of one channel, each
+  level drawn as its own grid (1x1, 2x2, 4x4), labelled with where its values
+  sit in the output vector.
 - ``plot_classic_spp_check(max_in_size, max_out_size)``: where SPP-net's
   hand-computed kernel and stride give the wrong number of cells.
 """
@@ -19,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..checks import check_int
-from ..pooling import adaptive_bins, classic_spp_window
+from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
 #: Beyond this many cells a side, values are no longer written in the cells.
@@ -120,15 +123,59 @@ def _heatmap(axes, values: torch.Tensor, norm, title: str) -> None:
     axes.set_title(title, fontsize=9.5)
 
 
-def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[int, int], mode: str = "avg") -> Figure:
-    """One map, every adaptive window over it, the overlap count and the pooled grid.
+#: Colour of a tile's cells that lie outside its window, and of the gaps between tiles.
+OUTSIDE_COLOUR = "#DDDDDD"
+GAP_COLOUR = "white"
 
-    Left: the (H, W) map with output cell (i, j)'s window outlined in colour
-    (its rows are ``adaptive_bins(H, rows)[i]``, its columns
-    ``adaptive_bins(W, cols)[j]``), each outline slightly inset so windows that
-    share cells stay visible. Middle: how many windows read each cell. Right:
-    the pooled grid, ``F.adaptive_avg_pool2d`` (or max), each cell framed in its
-    window's colour.
+
+def window_mosaic(values: torch.Tensor, row_bins, col_bins) -> torch.Tensor:
+    """One tile per output cell, laid out like the output: the map, NaN outside that cell's window.
+
+    Tile (i, j) is an H x W copy of ``values`` that keeps only rows
+    ``row_bins[i]`` and columns ``col_bins[j]``; tiles are separated by a
+    one-cell gap, also NaN. Shape: (rows * (H + 1) - 1, cols * (W + 1) - 1).
+    Each window has a place of its own, so no two can be confused, however
+    many there are.
+    """
+    height, width = values.shape
+    mosaic = torch.full((len(row_bins) * (height + 1) - 1, len(col_bins) * (width + 1) - 1), float("nan"))
+    for i, (top, bottom) in enumerate(row_bins):
+        for j, (left, right) in enumerate(col_bins):
+            row0, col0 = i * (height + 1), j * (width + 1)
+            mosaic[row0 + top : row0 + bottom, col0 + left : col0 + right] = values[top:bottom, left:right]
+    return mosaic
+
+
+def _draw_mosaic(axes, values: torch.Tensor, row_bins, col_bins, norm) -> None:
+    height, width = values.shape
+    mosaic = window_mosaic(values, row_bins, col_bins)
+    colours = matplotlib.colormaps[SEQUENTIAL_CMAP](norm(mosaic.nan_to_num(0.0).numpy()))
+    outside, gap = matplotlib.colors.to_rgba(OUTSIDE_COLOUR), matplotlib.colors.to_rgba(GAP_COLOUR)
+    empty = mosaic.isnan().numpy()
+    colours[empty] = outside
+    # Gap rows and columns between tiles are white, so each tile reads as one small map.
+    colours[height :: height + 1, :] = gap
+    colours[:, width :: width + 1] = gap
+    axes.imshow(colours, interpolation="nearest")
+    axes.set_xticks([j * (width + 1) + (width - 1) / 2 for j in range(len(col_bins))], range(len(col_bins)))
+    axes.set_yticks([i * (height + 1) + (height - 1) / 2 for i in range(len(row_bins))], range(len(row_bins)))
+    axes.tick_params(labelsize=7, length=0)
+    axes.set_xlabel("output column j", fontsize=8)
+    axes.set_ylabel("output row i", fontsize=8)
+    for side in ("top", "right", "bottom", "left"):
+        axes.spines[side].set_visible(False)
+
+
+def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[int, int], mode: str = "avg") -> Figure:
+    """One map, the window of every output cell, the overlap count and the pooled grid.
+
+    Panels, left to right: the (H, W) map with its values; one tile per output
+    cell (i, j), laid out like the output, showing only the cells its window
+    reads (rows ``adaptive_bins(H, rows)[i]``, columns
+    ``adaptive_bins(W, cols)[j]``; grey elsewhere), so every window has its
+    own place however many there are; how many windows read each cell; the
+    pooled grid, ``F.adaptive_avg_pool2d`` (or max), on the same colour scale
+    as the map.
     """
     function_name = "plot_adaptive_windows"
     values = _to_map(feature_map, function_name)
@@ -146,29 +193,22 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
 
     low, high = float(min(values.min(), pooled.min())), float(max(values.max(), pooled.max()))
     norm = matplotlib.colors.Normalize(low, high if high > low else low + 1)
-    cell = min(0.55, 3.4 / max(height, width))
-    figure = new_figure(
-        min(9.5, 3 * cell * max(width, out_cols) + 2.0), cell * max(height, out_rows) + 1.3, layout="constrained"
-    )
-    map_axes, count_axes, out_axes = figure.subplots(
-        1, 3, width_ratios=[width, width, max(out_cols, 1)], gridspec_kw={"wspace": 0.08}
-    )
-    _heatmap(map_axes, values, norm, f"input map {height}x{width} and its windows")
-    colours = {}
-    for i, (top, bottom) in enumerate(row_bins):
-        for j, (left, right) in enumerate(col_bins):
-            colour = categorical_colour(i * out_cols + j)
-            colours[i, j] = colour
-            # Stagger the insets so two windows with a shared edge do not draw one line.
-            inset = 0.06 + 0.08 * ((i + j) % 3)
-            map_axes.add_patch(
-                Rectangle(
-                    (left - 0.5 + inset, top - 0.5 + inset),
-                    right - left - 2 * inset,
-                    bottom - top - 2 * inset,
-                    fill=False, edgecolor=colour, lw=2.2,
-                )
-            )
+    mosaic_width = out_cols * (width + 1) - 1
+    mosaic_height = out_rows * (height + 1) - 1
+    # Panel widths in inches at one common height: the mosaic gets the room it needs to stay readable.
+    panel_height = 2.6
+    widths = [
+        panel_height * width / height,
+        panel_height * mosaic_width / mosaic_height,
+        panel_height * width / height,
+        panel_height * out_cols / out_rows,
+    ]
+    scale = min(1.0, (9.5 - 0.9) / sum(widths))
+    figure = new_figure(9.5, panel_height * scale + 1.35, layout="constrained")
+    map_axes, mosaic_axes, count_axes, out_axes = figure.subplots(1, 4, width_ratios=widths)
+    _heatmap(map_axes, values, norm, f"input map {height}x{width}")
+    _draw_mosaic(mosaic_axes, values, row_bins, col_bins, norm)
+    mosaic_axes.set_title(f"the window of each output cell\n(tile i, j -> output i, j)", fontsize=9.5)
     count_colours = matplotlib.colormaps["Greys"]
     count_axes.imshow(counts.numpy(), cmap=count_colours, vmin=0, vmax=max(4.0, float(counts.max()) + 1))
     for row in range(height):
@@ -178,11 +218,11 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
     count_axes.set_xticks(range(width))
     count_axes.set_yticks(range(height))
     count_axes.tick_params(labelsize=7, length=0)
-    overlap = "some cells are read more than once" if counts.max() > 1 else "every cell read once"
+    overlap = "some read more than once" if counts.max() > 1 else "every cell read once"
     count_axes.set_title(f"windows reading each cell:\n{overlap}", fontsize=9.5)
     _heatmap(out_axes, pooled, norm, f"{mode} output {out_rows}x{out_cols}")
-    for (i, j), colour in colours.items():
-        out_axes.add_patch(Rectangle((j - 0.45, i - 0.45), 0.9, 0.9, fill=False, edgecolor=colour, lw=2.2))
+    out_axes.set_xlabel("j", fontsize=8)
+    out_axes.set_ylabel("i", fontsize=8)
     figure.suptitle(
         f"F.adaptive_{mode}_pool2d: ({height}, {width}) -> ({out_rows}, {out_cols})", fontsize=11
     )
@@ -227,5 +267,63 @@ def plot_classic_spp_check(max_in_size: int = 16, max_out_size: int = 6) -> Figu
         f"kernel ceil(s/n), stride floor(s/n): cells per side it really gives\n"
         f"green = n as wanted, orange = wrong ({wrong} cases), grey = stride 0; framed: s = 7, n = 4",
         fontsize=9.5,
+    )
+    return figure
+
+
+def _spp_slices(channels: int, levels: Sequence[int], channel: int) -> list[tuple[int, int]]:
+    # The vector is level after level; inside a level, channel after channel, each l*l cells row by row.
+    slices, offset = [], 0
+    for level in levels:
+        start = offset + channel * level * level
+        slices.append((start, start + level * level))
+        offset += channels * level * level
+    return slices
+
+
+def plot_spp_pyramid(*inputs: torch.Tensor, levels: Sequence[int] = (1, 2, 4), channel: int = 0) -> Figure:
+    """Spatial pyramid pooling of one channel, one row per input (N, C, H, W), sample 0.
+
+    Each row: the channel's H x W map, then one grid per level (1x1, 2x2, 4x4
+    for the default levels) holding ``F.adaptive_max_pool2d(x, l)`` of that
+    channel, titled with the slice of ``spatial_pyramid_pool(x, levels)[0]``
+    where those values sit. Inputs of different sizes give grids of the same
+    sizes: that is why the vector has one length.
+    """
+    function_name = "plot_spp_pyramid"
+    if not inputs:
+        raise ValueError(f"{function_name} expects at least one (N, C, H, W) tensor")
+    levels = tuple(check_int(level, "every level in levels", function_name, maximum=8) for level in levels)
+    maps = []
+    for x in inputs:
+        if not isinstance(x, torch.Tensor) or x.dim() != 4 or not x.dtype.is_floating_point or 0 in x.shape:
+            shown = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+            raise TypeError(f"{function_name} expects float tensors shaped (N, C, H, W); got {shown}")
+        if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < x.shape[1]:
+            raise ValueError(f"{function_name} expects channel to be an int in [0, {x.shape[1]}); got {channel!r}")
+        maps.append(x.detach().float())
+
+    figure = new_figure(9.5, 0.9 + 2.55 * len(maps), layout="constrained")
+    grid = figure.subplots(len(maps), 1 + len(levels), squeeze=False, width_ratios=[1.25] + [1.0] * len(levels))
+    for row, x in enumerate(maps):
+        values = x[0, channel]
+        vector = spatial_pyramid_pool(x, levels=levels)
+        pooled = [torch.nn.functional.adaptive_max_pool2d(values[None, None], level)[0, 0] for level in levels]
+        low, high = float(values.min()), float(values.max())
+        norm = matplotlib.colors.Normalize(low, high if high > low else low + 1)
+        height, width = values.shape
+        _heatmap(grid[row][0], values, norm, f"{tuple(x.shape)}, channel {channel}\n-> vector {tuple(vector.shape)}")
+        for column, (level, cells, (start, stop)) in enumerate(
+            zip(levels, pooled, _spp_slices(x.shape[1], levels, channel)), start=1
+        ):
+            axes = grid[row][column]
+            _heatmap(axes, cells, norm, f"level {level}: {level}x{level} max\nvector[{start}:{stop}]")
+            axes.set_xlim(-0.5, level - 0.5)
+            axes.set_ylim(level - 0.5, -0.5)
+    total = sum(level * level for level in levels)
+    figure.suptitle(
+        f"spatial pyramid pooling, levels {levels}: {' + '.join(str(l * l) for l in levels)} = {total} "
+        f"values per channel, whatever H and W",
+        fontsize=11,
     )
     return figure

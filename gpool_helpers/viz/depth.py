@@ -86,10 +86,12 @@ def plot_channel_winners(x: Tensor, sample: int = 0) -> Figure:
     return figure
 
 
-def plot_spatial_attention(x: Tensor, layer, sample: int = 0) -> Figure:
+def plot_spatial_attention(x: Tensor, layer, sample: int = 0, layer_name: str = "") -> Figure:
     """CBAM's view of sample ``sample``: mean and max over channels, then the attention map.
 
-    ``layer`` is a :class:`gpool_helpers.cnn.cbam.SpatialAttention`.
+    ``layer`` is a :class:`gpool_helpers.cnn.cbam.SpatialAttention`;
+    ``layer_name`` says which weights it holds and goes in the figure's title,
+    so two figures of different layers never look alike.
     """
     maps = _check_maps(x, sample, "plot_spatial_attention")
     if not isinstance(layer, SpatialAttention):
@@ -100,20 +102,22 @@ def plot_spatial_attention(x: Tensor, layer, sample: int = 0) -> Figure:
         attention = layer.attention_map(one)[0, 0]
     channels, height, width = one.shape[1:]
 
-    figure = new_figure(9.5, 3.6, layout="constrained")
+    if not isinstance(layer_name, str):
+        raise TypeError(f"plot_spatial_attention expects layer_name as text; got {describe(layer_name)}")
+    figure = new_figure(9.5, 3.9, layout="constrained")
     mean_axes, max_axes, attention_axes = figure.subplots(1, 3)
-    # Mean and max share one colour scale so their sizes can be compared by eye.
-    low = float(descriptors.min())
-    high = float(descriptors.max())
+    # Each descriptor gets its own scale: the mean of C values spans a much
+    # narrower range than their max, and on a shared scale it would look flat.
+    # The numbers in the cells compare the two exactly.
     for axes, values, title in (
         (mean_axes, descriptors[0], f"mean over {channels} channels"),
         (max_axes, descriptors[1], f"max over {channels} channels"),
     ):
-        image = axes.imshow(values.numpy(), cmap=SEQUENTIAL_CMAP, vmin=low, vmax=high)
+        image = axes.imshow(values.numpy(), cmap=SEQUENTIAL_CMAP)
         _annotate(axes, values, image, ".2f")
         _style_grid(axes, height, width)
-        axes.set_title(f"{title}\n(1, 1, {height}, {width})")
-    figure.colorbar(image, ax=[mean_axes, max_axes], shrink=0.8)
+        axes.set_title(f"{title}\n(1, 1, {height}, {width}), own scale")
+        figure.colorbar(image, ax=axes, shrink=0.8)
 
     # The attention is a sigmoid output, so its natural scale is 0 to 1.
     attention_image = attention_axes.imshow(attention.numpy(), cmap=SEQUENTIAL_CMAP, vmin=0.0, vmax=1.0)
@@ -121,4 +125,6 @@ def plot_spatial_attention(x: Tensor, layer, sample: int = 0) -> Figure:
     _style_grid(attention_axes, height, width)
     attention_axes.set_title(f"attention map (0 to 1)\n(1, 1, {height}, {width})")
     figure.colorbar(attention_image, ax=attention_axes, shrink=0.8)
+    if layer_name:
+        figure.suptitle(f"CBAM spatial attention, {layer_name}", fontsize=11)
     return figure
