@@ -5,7 +5,9 @@ renders or answers a slider. Here each notebook in notebooks/ is opened in
 JupyterLab (served from a throwaway copy), run in a fresh kernel, and its
 cells are read back from the page: no unexpected error, no warning, and
 every widget drawn. The pooling explorer is then driven with the keyboard
-and its dropdown.
+and its dropdown. A stored explorer shows its PNG before Run All (stored
+outputs are untrusted, so JupyterLab skips the widget renderer) and the live
+widget after it, not the PNG.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ import pytest
 
 import explorer_page
 from browser_pages import TIMINGS, new_context, new_page
-from jupyterlab_page import WIDGET_MIME, key_cells, open_notebook, run_all_cells, screenshot_cell, shut_down_kernel_of
+from jupyterlab_page import (
+    WIDGET_MIME,
+    cell_locator,
+    key_cells,
+    open_notebook,
+    run_all_cells,
+    screenshot_cell,
+    shut_down_kernel_of,
+)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -197,5 +207,46 @@ def test_pooling_explorer_answers_keyboard_and_dropdown(lab_server, lab_page, se
     explorer_page.root(page).evaluate("(element) => element.closest('.jp-Cell').scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)  # let the panel finish its relayout after the sidebar folds
     page.screenshot(path=str(artifacts_dir / "explorer_in_jupyterlab.png"))
+    shut_down_kernel_of(page, name)
+    assert not record.script_errors, f"uncaught script errors in the page: {record.script_errors[:3]}"
+
+
+STORED_VIEW_NOTEBOOK = "00_start_here.ipynb"
+#: In a cell's output area: a stored picture drawn as an image, and a live widget view.
+OUTPUT_PICTURE = ".jp-OutputArea-output.jp-RenderedImage img"
+OUTPUT_WIDGET = ".jp-OutputArea-output > .jupyter-widgets"
+
+
+def test_stored_explorer_shows_its_picture_before_run_all_and_the_live_widget_after(
+    lab_server, lab_page, artifacts_dir
+):
+    """A FigureView's output holds the widget view and a PNG: the PNG until a kernel has run it, then the widget."""
+    page, record = lab_page
+    name = STORED_VIEW_NOTEBOOK
+    (index,) = stored_widget_outputs(REPOSITORY / "notebooks" / name)
+    open_notebook(page, lab_server, name)
+    cell = cell_locator(page, name, index)
+    cell.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "(selector) => { const image = document.querySelector(selector); return !!image && image.naturalWidth > 0; }",
+        arg=f'[data-gpool-cell="{index}"] {OUTPUT_PICTURE}',
+        timeout=30_000,
+    )
+    screenshot_cell(page, name, index, artifacts_dir / "stored_explorer_before_run_all.png")
+    text = cell.inner_text()
+    assert cell.locator(OUTPUT_PICTURE).count() == 1, "before Run All the stored explorer shows no picture"
+    assert cell.locator(OUTPUT_WIDGET).count() == 0, "before Run All a widget view was drawn, with no kernel behind it"
+    for placeholder in ("Loading widget", "Error displaying widget", "PoolingExplorer("):
+        assert placeholder not in text, f"before Run All the stored explorer shows {placeholder!r}"
+
+    run = run_all_cells(page, name)
+    assert not run.check(), f"{name} in JupyterLab: {run.check()}"
+    explorer_page.wait_until_drawn(page)
+    cell = cell_locator(page, name, index)
+    screenshot_cell(page, name, index, artifacts_dir / "stored_explorer_after_run_all.png")
+    # The live widget, not its picture: sliders a learner can move, and no PNG output beside them.
+    assert cell.locator(OUTPUT_WIDGET).count() == 1, "after Run All the explorer is not drawn as a widget"
+    assert cell.locator(OUTPUT_PICTURE).count() == 0, "after Run All JupyterLab drew the PNG instead of the widget"
+    assert cell.get_by_role("slider").count() >= 5, "after Run All the explorer has no sliders to move"
     shut_down_kernel_of(page, name)
     assert not record.script_errors, f"uncaught script errors in the page: {record.script_errors[:3]}"
