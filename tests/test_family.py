@@ -832,6 +832,9 @@ def test_mean_to_max_explorer_reports_positions_between_average_and_max():
     lse_percent = int(re.search(r"<b>LSE r = 100</b> at (\d+) %", view.readout.value).group(1))
     assert 90 <= lse_percent <= 100  # r = 100 is nearly the max
     assert describe_mean_to_max(features, 1.0, 0.01).count("at 0 %") == 2
+    view.controls["p"].value = 0.5  # p < 1: GeM falls below the average, and the readout says so
+    gem_percent = int(re.search(r"<b>GeM p = 0.5</b> sits at (-\d+) % \(below the average\)", view.readout.value).group(1))
+    assert -30 <= gem_percent < 0
 
 
 # ----------------------------------------------------------------------------

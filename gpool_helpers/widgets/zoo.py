@@ -27,8 +27,14 @@ def describe_mean_to_max(features: torch.Tensor, p: float, r: float) -> str:
     lse = ((lse_pool(sample, float(r))[0] - mean) / spread).mean().item()
     return (
         f"<div>Averaged over the channels (0 % = the average, 100 % = the max): "
-        f"<b>GeM p = {p:.3g}</b> sits at {100 * gem:.0f} %, <b>LSE r = {r:.3g}</b> at {100 * lse:.0f} %.</div>"
+        f"<b>GeM p = {p:.3g}</b> sits at {_share(gem)}, <b>LSE r = {r:.3g}</b> at {_share(lse)}.</div>"
     )
+
+
+def _share(position: float) -> str:
+    # GeM with p < 1 lands below the average: say so, a negative percentage alone reads like a bug.
+    percent = round(100 * position)
+    return f"{percent} % (below the average)" if percent < 0 else f"{percent} %"
 
 
 def _log_slider(value: float, bounds: tuple[float, float], name: str) -> ipywidgets.FloatLogSlider:
