@@ -48,9 +48,11 @@ def test_nb05_q1_expected_windows_are_torchs():
 
 def test_nb05_values_follow_from_the_formulas():
     assert nb05.q2.expected == 256 * 21
-    assert nb05.q3.expected == 6
+    # q3's answer is what torch really gives, on a size beyond the notebook's figure (s <= 16, n <= 6).
+    really = torch.nn.functional.max_pool2d(torch.zeros(1, 1, 20, 20), kernel_size=3, stride=2).shape[-1]
+    assert nb05.q3.expected == really == 9
     assert nb05.q2.check(5376.0).outcome is Outcome.CORRECT  # a float is fine
-    assert nb05.q3.check(5).outcome is Outcome.INCORRECT
+    assert nb05.q3.check(8).outcome is Outcome.INCORRECT
 
 
 def test_nb06_q1_per_channel_gem_accepts_any_correct_formulation():

@@ -2,7 +2,8 @@
 
 - q1: write the windows adaptive pooling reads, for any input and output size.
 - q2: the length of a spatial pyramid pooling vector.
-- q3: what size SPP-net's hand-computed kernel and stride really give.
+- q3: what size SPP-net's hand-computed kernel and stride really give, on a
+  map the notebook does not show (20 -> 7).
 """
 
 from __future__ import annotations
@@ -140,45 +141,49 @@ spp_vector_length = 256 * (1 * 1 + 2 * 2 + 4 * 4)
 
 
 # ----------------------------------------------------------------------------
-# q3: the classic SPP window on a 7x7 map
+# q3: the classic SPP window on a map the notebook does not show
 # ----------------------------------------------------------------------------
 
-_CLASSIC = classic_spp_window(7, 4)
+# Outside the notebook's figure (s <= 16, n <= 6) and wrong, so the answer has to be worked out.
+_A, _N = 20, 7
+_CLASSIC = classic_spp_window(_A, _N)
 
 q3 = ValueQuestion(
     qid="nb05.q3",
     prompt=(
         "SPP-net pools an a x a map into n x n cells with kernel ceil(a / n) and stride floor(a / n). "
-        "For a = 7 and n = 4, how many cells per side does F.max_pool2d(x, kernel, stride) really give? "
-        "Set cells_per_side to that number."
+        f"For a = {_A} and n = {_N} (beyond the notebook's figure), how many cells per side does "
+        "F.max_pool2d(x, kernel, stride) really give? Set cells_per_side to that number."
     ),
     expected=_CLASSIC.output_size,
     hints=[
-        "kernel = ceil(7 / 4) = 2 and stride = floor(7 / 4) = 1.",
+        f"kernel = ceil({_A} / {_N}) = {_CLASSIC.kernel_size} and stride = floor({_A} / {_N}) = {_CLASSIC.stride}.",
         "A window of size k sliding by s over a positions fits floor((a - k) / s) + 1 times.",
     ],
-    solution_code='''
+    solution_code=f'''
 import math
 
-kernel, stride = math.ceil(7 / 4), 7 // 4
-# A sliding window fits floor((a - kernel) / stride) + 1 times: 6, not the 4 wanted.
-cells_per_side = (7 - kernel) // stride + 1
+kernel, stride = math.ceil({_A} / {_N}), {_A} // {_N}
+# A sliding window fits floor((a - kernel) / stride) + 1 times: {_CLASSIC.output_size}, not the {_N} wanted.
+cells_per_side = ({_A} - kernel) // stride + 1
 ''',
     answer_name="cells_per_side",
     mistakes=[
         Mistake(
             "the wanted size",
-            "4 is what SPP-net wants, not what the kernel and stride give. Work it out: kernel 2, stride 1 "
-            "on 7 positions. (F.adaptive_max_pool2d(x, 4) is the pooling that really gives 4.)",
-            _equals(4),
-            example=4,
+            f"{_N} is what SPP-net wants, not what the kernel and stride give. Work it out: kernel "
+            f"{_CLASSIC.kernel_size}, stride {_CLASSIC.stride} on {_A} positions. "
+            f"(F.adaptive_max_pool2d(x, {_N}) is the pooling that really gives {_N}.)",
+            _equals(_N),
+            example=_N,
         ),
         Mistake(
             "windows side by side",
-            "That counts windows side by side (7 // 2). With stride 1 the windows overlap: they start at "
-            "0, 1, 2, ... as long as a whole window fits.",
-            _equals(3),
-            example=3,
+            f"That counts windows side by side ({_A} // {_CLASSIC.kernel_size}). With a stride smaller than "
+            "the kernel the windows overlap: they start at 0, stride, 2 * stride, ... as long as a whole "
+            "window fits.",
+            _equals(_A // _CLASSIC.kernel_size),
+            example=_A // _CLASSIC.kernel_size,
         ),
     ],
 )
