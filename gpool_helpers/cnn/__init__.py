@@ -6,4 +6,5 @@
 - :mod:`.counting`: parameters and multiply-adds counted from real modules.
 - :mod:`.training`: seeded training and head comparisons.
 - :mod:`.cam`: class activation maps; :mod:`.cbam`: CBAM's spatial attention.
+- :mod:`.channel_attention`: SE, CBAM's channel attention and maxout (04).
 """
