@@ -173,7 +173,7 @@ def submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]
         # Wrong answers, with the checker, its module, its names and the import path all rebound.
         "rebinder": ({"nb02.q1": FAKE_CHECK + "\ndef my_global_avg_pool(x):\n    return x.sum(dim=(2, 3))",
                       "nb02.q2": "answer = 1",
-                      "nb02.q3": "answer = 'A'"},
+                      "nb02.q3": "answer = ((1, 1), (1, 1))"},
                      {qid: 0.0 for qid in QIDS}, ["nb02.q1: incorrect", "nb02.q2: incorrect"]),
     }
     students.update(hostile)
