@@ -331,3 +331,15 @@ def test_every_registered_space_kind_counts_like_its_module():
         # The first linear layer's width follows the kind's feature multiplier (2 for avg+max concatenated).
         assert head[1].in_features == all_kinds()[name].feature_multiplier * 6, name
         assert head(x).shape == (2, 3), name
+
+
+def test_a_gap_head_ignores_a_circular_shift_and_a_flatten_head_does_not():
+    # Notebook 01, claim 6: the mean sums out position, so moving a map's content leaves the scores alone.
+    torch.manual_seed(0)
+    flatten, pooled = make_flatten_head(8, 4, 4, 10), make_pooled_head(8, 10)
+    x = article_example()
+    with torch.no_grad():
+        for shifts, dims in ((1, 3), (2, 2), ((1, 3), (2, 3))):
+            moved = torch.roll(x, shifts=shifts, dims=dims)
+            torch.testing.assert_close(pooled(moved), pooled(x))
+            assert (flatten(moved) - flatten(x)).abs().max() > 0.1
