@@ -195,16 +195,19 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
     norm = matplotlib.colors.Normalize(low, high if high > low else low + 1)
     mosaic_width = out_cols * (width + 1) - 1
     mosaic_height = out_rows * (height + 1) - 1
-    # Panel widths in inches at one common height: the mosaic gets the room it needs to stay readable.
-    panel_height = 2.6
+    # Panel widths in inches: the mosaic holds rows x cols small maps, so it gets
+    # half as much height again as the other panels to keep its tiles readable.
+    panel_height = 2.4
+    mosaic_height_inches = 1.5 * panel_height if max(out_rows, out_cols) > 2 else panel_height
+    # The count holds one digit per cell and the output fewer cells: both can be smaller.
     widths = [
         panel_height * width / height,
-        panel_height * mosaic_width / mosaic_height,
-        panel_height * width / height,
-        panel_height * out_cols / out_rows,
+        mosaic_height_inches * mosaic_width / mosaic_height,
+        0.8 * panel_height * width / height,
+        0.7 * panel_height * out_cols / out_rows,
     ]
     scale = min(1.0, (9.5 - 0.9) / sum(widths))
-    figure = new_figure(9.5, panel_height * scale + 1.35, layout="constrained")
+    figure = new_figure(9.5, mosaic_height_inches * scale + 1.35, layout="constrained")
     map_axes, mosaic_axes, count_axes, out_axes = figure.subplots(1, 4, width_ratios=widths)
     _heatmap(map_axes, values, norm, f"input map {height}x{width}")
     _draw_mosaic(mosaic_axes, values, row_bins, col_bins, norm)
