@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import importlib
 
-from . import _old_paths  # noqa: F401  TEMPORARY (issue 12): old module paths, until the notebooks' imports move
 from . import pooling
 from .examples import ARTICLE_SHAPE, article_example
 from .pooling import *  # noqa: F401,F403  (every kind's names, the registry, GlobalPool)
