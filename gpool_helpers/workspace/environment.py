@@ -18,7 +18,6 @@ REQUIREMENTS = (
     ("ipywidgets", "8.1", "sliders and the pooling explorer"),
     ("jupyterlab_widgets", "3.0", "widgets rendering inside JupyterLab"),
     ("scikit-learn", "1.4", "the handwritten digits of notebook 07"),
-    ("tqdm", "4.66", "progress bars while training"),
 )
 PINNED_TORCH = "2.13.0"
 
