@@ -242,15 +242,19 @@ def notebook_title(path: Path) -> str:
 
 
 def index_page(learner: list[Path], solved: list[Path], solutions_note: str) -> str:
+    def label(path: Path) -> str:
+        # Titles such as "02 Global average pooling" carry their number already.
+        title, number = notebook_title(path), path.stem[:2]
+        return title if title.startswith(number) else f"{number} {title}"
+
     def rows(paths: list[Path], folder: str) -> str:
         return "\n".join(
-            f'<li><a href="{folder}{html.escape(path.stem)}.html">{html.escape(path.stem[:2])}: '
-            f"{html.escape(notebook_title(path))}</a></li>"
+            f'<li><a href="{folder}{html.escape(path.stem)}.html">{html.escape(label(path))}</a></li>'
             for path in paths
         )
 
     teachers = (
-        f"<ol>\n{rows(solved, 'solutions/')}\n</ol>" if solved else f"<p>{html.escape(solutions_note)}</p>"
+        f"<ul>\n{rows(solved, 'solutions/')}\n</ul>" if solved else f"<p>{html.escape(solutions_note)}</p>"
     )
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -260,6 +264,7 @@ def index_page(learner: list[Path], solved: list[Path], solutions_note: str) -> 
 <title>gpool: global pooling in PyTorch</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+ul {{ list-style: none; padding-left: 0; }}
 li {{ margin: 0.3rem 0; }}
 </style>
 </head>
@@ -268,9 +273,9 @@ li {{ margin: 0.3rem 0; }}
 <p>The notebooks with their stored outputs, readable without a kernel or a network.
 To run and edit them, use <code>make lab</code> (or <code>python run.py lab</code>).</p>
 <h2 id="notebooks">The notebooks</h2>
-<ol start="0">
+<ul>
 {rows(learner, '')}
-</ol>
+</ul>
 <h2 id="solutions">For teachers: the solved edition</h2>
 <p>Every exercise filled in with its reference solution and checked.</p>
 {teachers}
