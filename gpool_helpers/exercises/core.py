@@ -160,6 +160,13 @@ class Mistake:
     matches: Callable[[Any, tuple, Any], bool]
     example: Any = None
 
+    @classmethod
+    def wrong_function(cls, name: str, message: str, wrong: Callable[..., Any]) -> "Mistake":
+        """The mistake of writing ``wrong``: recognised by running it, and ``wrong`` is its example."""
+        from .diagnosis import matches_wrong_answer  # diagnosis reads core's types; import on use
+
+        return cls(name, message, matches_wrong_answer(wrong), example=wrong)
+
 
 # ----------------------------------------------------------------------------
 # Questions

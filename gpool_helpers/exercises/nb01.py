@@ -12,7 +12,7 @@ import torch
 from ..cnn.heads import flatten_head_cost, pooled_head_cost
 from ..examples import article_example
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import is_exact_number, matches_wrong_answer, outputs_equal
+from .diagnosis import is_exact_number, outputs_equal
 
 # The feature maps of both counting questions: 64 channels of 8 x 8, 10 classes.
 CHANNELS, HEIGHT, WIDTH, CLASSES = 64, 8, 8, 10
@@ -166,25 +166,22 @@ def gap_head_scores(x, weight, bias):
 ''',
     answer_name="gap_head_scores",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "sum instead of mean",
             "Your scores come from the sums of the maps, H·W times the means, so they change with the "
             "image size: take the mean (or divide by H·W).",
-            matches_wrong_answer(lambda x, weight, bias: x.sum(dim=(2, 3)) @ weight.T + bias),
-            example=lambda x, weight, bias: x.sum(dim=(2, 3)) @ weight.T + bias,
+            lambda x, weight, bias: x.sum(dim=(2, 3)) @ weight.T + bias,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "max instead of mean",
             "You pooled with the max of each map: that is a global max pooling head (notebook 03). "
             "This one averages: x.mean(dim=(2, 3)).",
-            matches_wrong_answer(lambda x, weight, bias: x.amax(dim=(2, 3)) @ weight.T + bias),
-            example=lambda x, weight, bias: x.amax(dim=(2, 3)) @ weight.T + bias,
+            lambda x, weight, bias: x.amax(dim=(2, 3)) @ weight.T + bias,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "no bias",
             "Add the bias: nn.Linear computes input @ weight.T + bias, one bias per class.",
-            matches_wrong_answer(lambda x, weight, bias: x.mean(dim=(2, 3)) @ weight.T),
-            example=lambda x, weight, bias: x.mean(dim=(2, 3)) @ weight.T,
+            lambda x, weight, bias: x.mean(dim=(2, 3)) @ weight.T,
         ),
         Mistake(
             "no linear layer",

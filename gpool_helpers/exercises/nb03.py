@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from ..pooling import global_max_pool
 from .core import Case, FunctionQuestion, Mistake, pooling_cases
-from .diagnosis import matches_wrong_answer, outputs_equal
+from .diagnosis import outputs_equal
 
 
 # ----------------------------------------------------------------------------
@@ -250,33 +250,29 @@ def max_pool_gradient(x):
 ''',
     answer_name="max_pool_gradient",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "split on ties",
             "On tied maps your gradient is shared between the tied cells: that is amax's rule. The max with "
             "indices reports one cell, the first in row-by-row order, and gives all of it there.",
-            matches_wrong_answer(_split_on_ties),
-            example=_split_on_ties,
+            _split_on_ties,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "every tied cell",
             "You put a 1 at every cell equal to its map's max. On ties only the first cell, in row-by-row "
             "order, is the winner: use argmax, which returns that one.",
-            matches_wrong_answer(_every_tied_cell),
-            example=_every_tied_cell,
+            _every_tied_cell,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "one winner for the whole tensor",
             "There is one 1 in your whole tensor. Each (n, c) map has its own max, so each map gets its own 1: "
             "take the argmax over the H * W cells of each map (x.flatten(2).argmax(dim=2)).",
-            matches_wrong_answer(_one_winner_overall),
-            example=_one_winner_overall,
+            _one_winner_overall,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "the winning values",
             "Your winners hold the max values themselves. The derivative of a max with respect to the winning "
             "cell is 1, whatever the value: put 1.0 there.",
-            matches_wrong_answer(lambda x: _max_pool_gradient(x) * x),
-            example=lambda x: _max_pool_gradient(x) * x,
+            lambda x: _max_pool_gradient(x) * x,
         ),
         Mistake(
             "a boolean mask",

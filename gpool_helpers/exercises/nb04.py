@@ -16,7 +16,7 @@ from ..cnn.channel_attention import channel_mlp
 from ..examples import article_example
 from ..pooling import global_avg_pool, global_depth_pool
 from .core import Case, FunctionQuestion, Mistake, pooling_cases
-from .diagnosis import matches_reduction, matches_wrong_answer, outputs_equal
+from .diagnosis import matches_reduction, outputs_equal
 
 
 def _depth_cases() -> list[Case]:
@@ -245,33 +245,29 @@ def my_squeeze_excite(x, mlp):
 ''',
     answer_name="my_squeeze_excite",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "unchanged",
             "That is buggy_squeeze_excite as given. It runs because C = H = W = 8 here, but "
             "x.mean(dim=1) pools over the channels (a depth pooling, (N, H, W)), and the mlp then "
             "reads each row of that map as if it were 8 channel values.",
-            matches_wrong_answer(_buggy_squeeze_excite),
-            example=_buggy_squeeze_excite,
+            _buggy_squeeze_excite,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "weights multiplied into W",
             "The squeeze is right now, but the weights are (N, C) and broadcasting lines them up with "
             "the last dim, W: weight c scales column c of every map. Reshape them to (N, C, 1, 1).",
-            matches_wrong_answer(_weights_into_w),
-            example=_weights_into_w,
+            _weights_into_w,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "max squeeze",
             "You squeezed with the max. SE squeezes with the average (global average pooling); adding "
             "a max squeeze through the same mlp is CBAM's channel attention.",
-            matches_wrong_answer(_max_squeeze),
-            example=_max_squeeze,
+            _max_squeeze,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "returned the weights",
             "You returned the (N, C) weights. The block returns the features, x * weights, shaped like x.",
-            matches_wrong_answer(_weights_only),
-            example=_weights_only,
+            _weights_only,
         ),
     ],
 )

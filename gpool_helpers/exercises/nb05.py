@@ -12,7 +12,7 @@ import math
 
 from ..pooling import adaptive_bins, classic_spp_window
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import matches_wrong_answer, outputs_equal
+from .diagnosis import outputs_equal
 
 # ----------------------------------------------------------------------------
 # q1: the adaptive windows
@@ -65,25 +65,22 @@ def bins(in_size, out_size):
 ''',
     answer_name="bins",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "end rounded down",
             "Your ends are rounded down. torch rounds each end up (ceil), so windows may overlap and "
             "every position is read: 5 -> 3 gives (0, 2), (1, 4), (3, 5).",
-            matches_wrong_answer(_floor_ends),
-            example=_floor_ends,
+            _floor_ends,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "fixed kernel and stride",
             "That is a fixed kernel ceil(in/out) sliding by stride floor(in/out), the SPP-net recipe. "
             "Adaptive pooling computes each window's start and end on its own: the last window must end at in_size.",
-            matches_wrong_answer(_kernel_and_stride),
-            example=_kernel_and_stride,
+            _kernel_and_stride,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "end included",
             "Your ends are one short: the end is excluded, like Python slices, so x[start:end] is the window.",
-            matches_wrong_answer(_inclusive_ends),
-            example=_inclusive_ends,
+            _inclusive_ends,
         ),
     ],
 )

@@ -17,7 +17,7 @@ import torch
 from ..examples import article_example
 from ..pooling import topk_pool
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import _as_number, matches_wrong_answer
+from .diagnosis import _as_number
 
 GEM_EPS = 1e-6
 
@@ -82,27 +82,24 @@ def gem_per_channel(x, p):
 ''',
     answer_name="gem_per_channel",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "p on the wrong axis",
             "Your powers were applied along W, not along the channels: x.pow(p) with p shaped (C,) lines p up "
             "with the last axis of x. When W equals C that raises no error and gives wrong numbers. "
             "Reshape p to (1, C, 1, 1) for the power.",
-            matches_wrong_answer(_gem_p_on_the_last_axis),
-            example=_gem_p_on_the_last_axis,
+            _gem_p_on_the_last_axis,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "no root",
             "You stopped at the mean of the powers; take each channel's p-th root last, .pow(1 / p), to get "
             "back to the scale of x (with p = 1 GeM must equal the mean).",
-            matches_wrong_answer(_gem_per_channel_without_root),
-            example=_gem_per_channel_without_root,
+            _gem_per_channel_without_root,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "no clamp",
             "Negative inputs went into the power unclamped. GeM clamps first, x.clamp(min=1e-6): a fractional "
             "power of a negative number is NaN.",
-            matches_wrong_answer(_gem_per_channel_without_clamp),
-            example=_gem_per_channel_without_clamp,
+            _gem_per_channel_without_clamp,
         ),
     ],
 )
@@ -159,25 +156,22 @@ def weldon(x, k):
 ''',
     answer_name="weldon",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "top only",
             "That is top-k pooling alone. WELDON adds the mean of the k smallest values too: "
             "x.flatten(2).topk(k, dim=2, largest=False).values.mean(dim=2).",
-            matches_wrong_answer(_weldon_top_only),
-            example=_weldon_top_only,
+            _weldon_top_only,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "bottom through -x, sign kept",
             "You took the k largest of -x, which are minus the k smallest of x, and added them: that subtracts "
             "the bottom. Negate them back, or use topk(k, largest=False).",
-            matches_wrong_answer(_weldon_negated_bottom_kept),
-            example=_weldon_negated_bottom_kept,
+            _weldon_negated_bottom_kept,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "sums instead of means",
             "You summed the k values; WELDON averages each group of k: .mean(dim=2), not .sum(dim=2).",
-            matches_wrong_answer(_weldon_sums),
-            example=_weldon_sums,
+            _weldon_sums,
         ),
     ],
 )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import torch
 
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import matches_wrong_answer
 
 
 def _reference_maps(features: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -78,33 +77,29 @@ def my_class_activation_maps(features, weight):
 """,
     answer_name="my_class_activation_maps",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "averaged over channels",
             "Your maps are the right ones divided by K: CAM sums the weighted feature maps, "
             "it does not average them (the weights already say how much each map counts).",
-            matches_wrong_answer(_averaged),
-            example=_averaged,
+            _averaged,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "pooled",
             "You returned one number per class: that is GAP followed by the linear layer (the logits "
             "without the bias). A class activation map keeps the h x w positions: sum over k before any mean.",
-            matches_wrong_answer(_pooled),
-            example=_pooled,
+            _pooled,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "normalised",
             "Your maps are rescaled to [0, 1]. That is fine for a picture, but then GAP of the map plus the "
             "bias is no longer the logit: return the raw weighted sums.",
-            matches_wrong_answer(_normalised),
-            example=_normalised,
+            _normalised,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "unweighted",
             "Every class got the same map, the plain sum of the feature maps: multiply each map by "
             "weight[c, k] first, so that each class weighs the maps its own way.",
-            matches_wrong_answer(_unweighted),
-            example=_unweighted,
+            _unweighted,
         ),
     ],
 )
@@ -221,31 +216,27 @@ def my_pointing_chance(boxes, canvas_size):
 """,
     answer_name="my_pointing_chance",
     mistakes=[
-        Mistake(
+        Mistake.wrong_function(
             "exclusive bounds",
             "Your boxes are one pixel too small each way: the bounds are inclusive, so a box from row 3 to "
             "row 12 covers 12 - 3 + 1 = 10 rows (a one-pixel box covers 1, not 0).",
-            matches_wrong_answer(_exclusive),
-            example=_exclusive,
+            _exclusive,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "one share per image",
             "You returned one share per image: the chance level is their average over the images, one number.",
-            matches_wrong_answer(_per_image),
-            example=_per_image,
+            _per_image,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "averaged the sides",
             "You multiplied the mean height by the mean width. The mean of the areas is not that product "
             "(a tall box and a wide box average to a square neither of them is): compute each area, then average.",
-            matches_wrong_answer(_by_side),
-            example=_by_side,
+            _by_side,
         ),
-        Mistake(
+        Mistake.wrong_function(
             "divided by the side",
             "You divided by the canvas side: a random pixel is one of canvas_size * canvas_size, so divide by the area.",
-            matches_wrong_answer(_by_length),
-            example=_by_length,
+            _by_length,
         ),
     ],
 )
