@@ -88,11 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {label}: {'passed' if result.returncode == 0 else 'FAILED'} in {time.perf_counter() - start:.0f} s", flush=True)
         if result.returncode != 0:
             failed.append(label)
-    if failed:
-        print(f"Portability check failed under: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    print(f"Portability check passed under {len(machines)} simulated machines.")
-    return 0
+    verdict = f"failed under: {', '.join(failed)}" if failed else f"passed under {len(machines)} simulated machines"
+    print(f"Portability check {verdict}.", file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
