@@ -39,13 +39,20 @@ def test_windows_plans_use_scripts_python_exe_and_no_allow_root(tmp_path):
                            "requirements/constraints.txt", "-e", ".[dev]"]
 
 
+def outside_make() -> dict[str, str]:
+    """The environment without what an enclosing make passes down (CI runs the suite as
+    `make test VENV=.venv-3.13`, and make would hand VENV to the make -n below)."""
+    return {key: value for key, value in os.environ.items()
+            if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+
+
 def test_the_test_plan_is_the_makefiles_test_command():
     """make -n prints what make test would run; run.py test must run the same."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed here: nothing to compare run.py with")
     printed = subprocess.run(
         ["make", "-n", "--no-print-directory", "test", "PYTEST_ARGS=", f"STAMP={ROOT / 'pyproject.toml'}"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
     ).stdout
     make_line = [line for line in printed.replace("\\\n", " ").splitlines() if "-m pytest" in line]
     assert len(make_line) == 1, printed
@@ -63,7 +70,7 @@ def test_every_other_target_runs_what_the_makefile_runs(target):
         pytest.skip("make is not installed here: nothing to compare run.py with")
     printed = subprocess.run(
         ["make", "-n", "--no-print-directory", target, f"STAMP={ROOT / 'pyproject.toml'}"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
     ).stdout
     # make writes $(BIN)/python and $(BIN)/voila; run.py the venv's interpreter (and -m voila).
     made = [line.replace(".venv/bin/voila", ".venv/bin/python -m voila").split()
