@@ -71,8 +71,10 @@ class FastestOf:
 
     def __call__(self, x: Tensor, keepdim: bool) -> Tensor:
         # The common case first and cheapest: a small map runs the plain built-in
-        # (at 1x8x4x4 every extra check shows up in microseconds).
-        if x.numel() < MIN_ELEMENTS_TO_TIME:
+        # (at 1x8x4x4 every extra check shows up in microseconds). Traced code
+        # must not reach the size test: under torch.export with a dynamic batch
+        # it would become a guard ("batch < 65536/15") the exporter rejects.
+        if torch.compiler.is_compiling() or x.numel() < MIN_ELEMENTS_TO_TIME:
             return self._plain(x, keepdim)
         return self.candidates[self.choice_for(x)](x, keepdim)
 
