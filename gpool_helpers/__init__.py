@@ -11,7 +11,9 @@ The rooms behind it (map in CONTRIBUTING.md):
   :mod:`~gpool_helpers.exercises` (``nb01`` ... ``nb07``).
 - :mod:`~gpool_helpers.workspace`: the learner's copy of the notebooks and
   the environment check; :mod:`~gpool_helpers.article`: the blog post's class;
-  :mod:`~gpool_helpers.checks`: the input checks every room shares.
+  :mod:`~gpool_helpers.checks`: the input checks every room shares;
+  :mod:`~gpool_helpers.i18n`: ``set_language("zh")``, the language the
+  helpers speak to a learner (English by default).
 
 The pooling names load with the package. The rest load on first use, so that
 ``import gpool_helpers`` in a benchmark or a test does not pay for matplotlib
@@ -24,6 +26,7 @@ import importlib
 
 from . import pooling
 from .examples import ARTICLE_SHAPE, article_example
+from .i18n import LANGUAGES, get_language, set_language
 from .pooling import *  # noqa: F401,F403  (every kind's names, the registry, GlobalPool)
 
 __version__ = "0.1.0"
@@ -62,7 +65,7 @@ _LAZY_ROOMS = {
 }
 _LAZY = {name: room for room, names in _LAZY_ROOMS.items() for name in names}
 
-__all__ = ["ARTICLE_SHAPE", "article_example", *pooling.__all__, *_LAZY]
+__all__ = ["ARTICLE_SHAPE", "LANGUAGES", "article_example", "get_language", "set_language", *pooling.__all__, *_LAZY]
 
 
 def __getattr__(name: str):

@@ -205,6 +205,15 @@ class Question:
     def __repr__(self) -> str:
         return f"{self.qid}: {self.prompt}"
 
+    def learner_texts(self) -> list[tuple[str, str]]:
+        """(field, English text) for everything this question shows a learner; each is translated."""
+        texts = [("prompt", self.prompt), ("solution", self.solution_code)]
+        texts += [(f"hint {number}", hint) for number, hint in enumerate(self.hints, 1)]
+        texts += [(f"mistake {mistake.name!r}", mistake.message) for mistake in self.mistakes]
+        texts += [(f"case {case.name!r}", case.name) for case in getattr(self, "cases", ())]
+        texts += [(f"explanation of {choice!r}", text) for choice, text in getattr(self, "explanations", {}).items()]
+        return texts
+
     def hint(self, number: int = 1) -> Feedback:
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self.hints):
             return Feedback(
