@@ -228,16 +228,17 @@ def package_po_path(language: str, domain: str) -> Path:
     return LOCALE / language / f"{domain}.po"
 
 
-def extract(language: str) -> list[Path]:
+def extract(language: str, only: str = "all") -> list[Path]:
+    """Bring the PO files up to date; ``only`` limits it to "notebooks" or one package domain."""
     written = []
-    for notebook in english_notebooks():
+    for notebook in english_notebooks() if only in ("all", "notebooks") else []:
         path = notebook_po_path(language, notebook)
         about = f"{notebook.name} in language '{language}'; built by tools/translate.py (make translations)."
         po = _load(path, language, about)
         wanted = [(context, text, []) for context, text in notebook_texts(notebook).items()]
         written.append(_save(merge(po, wanted), path))
-    texts = package_texts()
-    for domain in PACKAGE_DOMAINS:
+    texts = package_texts() if only != "notebooks" else {}
+    for domain in PACKAGE_DOMAINS if only == "all" else [d for d in PACKAGE_DOMAINS if d == only]:
         path = package_po_path(language, domain)
         about = (f"gpool_helpers' learner-facing texts ({domain}) in language '{language}'; "
                  "extracted by tools/translate.py (make translations).")
@@ -349,9 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["extract", "check", "build"])
     parser.add_argument("--language", default="zh")
+    parser.add_argument("--only", choices=["all", "notebooks", *PACKAGE_DOMAINS], default="all",
+                        help="extract: update only these PO files (the notebooks', or one package domain's)")
     options = parser.parse_args(argv)
     if options.command == "extract":
-        for path in extract(options.language):
+        for path in extract(options.language, options.only):
             print(f"up to date: {path.relative_to(REPOSITORY)}")
         options.command = "check"
     problems = [p for nb in english_notebooks() for p in notebook_problems(options.language, nb)]
