@@ -8,6 +8,23 @@ BIN := $(VENV)/bin
 CONSTRAINTS ?= requirements/constraints.txt
 STAMP := $(VENV)/.gpool-installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+# The Simplified Chinese edition, built from the English and translations/zh (make translations).
+NOTEBOOKS_ZH := $(sort $(wildcard notebooks/zh/[0-9][0-9]_*.ipynb))
+# make lab LANG=zh opens the Chinese edition. Only a LANG given on make's command line chooses
+# it (a zh_CN.UTF-8 locale in the environment does not), and it is not passed on to the
+# programs make starts, for which "zh" is no locale.
+ifeq ($(origin LANG),command line)
+EDITION := $(LANG)
+unexport LANG
+endif
+EDITION ?= en
+ifeq ($(filter en zh,$(EDITION)),)
+$(error LANG/EDITION must be en or zh; got '$(EDITION)')
+endif
+# Where the edition's notebooks sit in notebooks/ and workspace/, and JupyterLab's own menus:
+# for zh, the language pack's locale, set as a default in a settings folder of our own.
+EDITION_DIR := $(if $(filter zh,$(EDITION)),zh/,)
+LAB_LOCALE_FLAG := $(if $(filter zh,$(EDITION)),--LabApp.app_settings_dir=tools/jupyterlab-zh/settings,)
 PYTEST_ARGS ?=
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -15,7 +32,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # (only for classic-notebook extensions), whose start-up reads the deprecated ServerApp.token.
 LAB_QUIET_FLAGS := --KernelManager.transport_encryption=auto "--ServerApp.jpserver_extensions={'notebook_shim': False}"
 
-.PHONY: setup lab test test-portable notebooks bench html solutions app clean help nbgrader
+.PHONY: setup lab test test-portable notebooks translations bench html solutions app clean help nbgrader
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || { $(PYTHON) tools/check_python.py && $(PYTHON) -m venv $(VENV); }
@@ -27,35 +44,42 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 ## Create .venv and install the pinned set (the other targets do this first by themselves).
 setup: $(STAMP)
 
-## Open JupyterLab on your own copy of the notebooks (made once, never overwritten).
+## Open JupyterLab on your own copy of the notebooks (made once, never overwritten); LANG=zh: 中文版.
 lab: setup
 	$(BIN)/python -m gpool_helpers.workspace sync
-	$(BIN)/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) $(LAB_QUIET_FLAGS) --ServerApp.root_dir=workspace workspace/00_start_here.ipynb
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) $(LAB_QUIET_FLAGS) $(LAB_LOCALE_FLAG) --ServerApp.root_dir=workspace workspace/$(EDITION_DIR)00_start_here.ipynb
 
 ## Unit tests, then strict nbval over every notebook (and the browser suite when present).
 test: setup
-	$(BIN)/python -m pytest -p no:cacheprovider tests $(NOTEBOOKS) --nbval --nbval-current-env \
+	$(BIN)/python -m pytest -p no:cacheprovider tests $(NOTEBOOKS) $(NOTEBOOKS_ZH) --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(PYTEST_ARGS)
 
 ## Strict nbval again as other machines run it: lower CPU levels, 1 and 4 threads.
 test-portable: setup
 	$(BIN)/python tools/test_portable.py $(NOTEBOOKS)
 
-## Re-execute every notebook in place, deterministically.
+## Re-execute every notebook in place, deterministically (both editions).
 notebooks: setup
 	$(BIN)/python tools/execute_notebooks.py $(NOTEBOOKS)
+	$(BIN)/python tools/translate.py build --language zh --execute all
+
+## Rebuild notebooks/zh from the English and translations/zh; run the ones that changed.
+translations: setup
+	$(BIN)/python tools/translate.py build --language zh
 
 ## Speed and memory targets, as ratios measured side by side in one run.
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
-## Static HTML site in build/html, offline (bundled MathJax), with the solved edition for teachers.
+## Static HTML site in build/html (build/html/zh: 中文版), offline, with the solved editions for teachers.
 html: solutions
 	$(BIN)/python tools/render_html.py --output build/html --solutions build/solutions $(NOTEBOOKS)
+	$(BIN)/python tools/render_html.py --output build/html/zh --solutions build/solutions/zh $(NOTEBOOKS_ZH)
 
-## The teachers' edition: every exercise filled in with its solution, executed and checked.
+## The teachers' edition of both editions: every exercise filled in with its solution, executed and checked.
 solutions: setup
 	$(BIN)/python tools/solutions.py --output build/solutions
+	$(BIN)/python tools/solutions.py --output build/solutions/zh $(NOTEBOOKS_ZH)
 
 ## The exercises as an nbgrader course in build/nbgrader (autograded by the same checkers; docs/teachers.md).
 nbgrader: setup

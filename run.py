@@ -2,9 +2,10 @@
 """gpool without make: the same set-up and commands as the Makefile, on Windows, macOS and Linux.
 
     python run.py lab        # creates .venv, installs the pinned set, opens JupyterLab on your own copy
+    python run.py lab --lang zh          # the Simplified Chinese edition (make lab LANG=zh), 中文版
     python run.py test       # same set-up, then unit tests and strict nbval over every notebook
     python run.py setup      # only the set-up
-    python run.py html | solutions | nbgrader | notebooks | bench | test-portable | app
+    python run.py html | solutions | nbgrader | notebooks | translations | bench | test-portable | app
     python run.py test --dry-run         # print the steps, run nothing
     python run.py test -- -k workspace   # anything after -- goes to pytest
 
@@ -34,7 +35,10 @@ SETUP_ESTIMATE = "about 2 minutes with downloads cached, longer on a slow connec
 #: pip repeats this for every package when its configuration names a missing --find-links
 #: folder; it is harmless and drowns what pip is doing.
 PIP_NOISE = re.compile(r"^WARNING: Location '.*' is ignored")
-COMMANDS = ("setup", "lab", "test", "test-portable", "html", "solutions", "nbgrader", "notebooks", "bench", "app")
+COMMANDS = ("setup", "lab", "test", "test-portable", "html", "solutions", "nbgrader", "notebooks", "translations",
+            "bench", "app")
+#: The editions: language code -> folder under notebooks/ (and workspace/), as the Makefile's LANG.
+EDITIONS = {"en": "", "zh": "zh/"}
 
 
 class UsageError(Exception):
@@ -50,9 +54,10 @@ def venv_python(venv: Path, platform: str = sys.platform) -> Path:
     return venv / "Scripts" / "python.exe" if is_windows(platform) else venv / "bin" / "python"
 
 
-def notebooks(root: Path = ROOT) -> list[str]:
-    """notebooks/NN_*.ipynb, sorted, as the Makefile's $(NOTEBOOKS), with forward slashes."""
-    return sorted(path.relative_to(root).as_posix() for path in (root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+def notebooks(root: Path = ROOT, edition: str = "en") -> list[str]:
+    """notebooks/NN_*.ipynb (or notebooks/zh/...), sorted, as the Makefile's $(NOTEBOOKS) / $(NOTEBOOKS_ZH)."""
+    folder = root / "notebooks" / EDITIONS[edition]
+    return sorted(path.relative_to(root).as_posix() for path in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
 def running_as_root(platform: str = sys.platform) -> bool:
@@ -102,10 +107,12 @@ def setup_steps(venv: Path, platform: str = sys.platform, base_python: str = sys
 
 
 def command_steps(command: str, venv: Path, platform: str = sys.platform, extra: list[str] | None = None,
-                  root: Path = ROOT) -> list[Step]:
-    """What the Makefile target of the same name runs after its set-up."""
+                  root: Path = ROOT, lang: str = "en") -> list[Step]:
+    """What the Makefile target of the same name runs after its set-up (``lang``: make's LANG=)."""
     python = str(venv_python(venv, platform))
     extra = list(extra or [])
+    if lang not in EDITIONS:
+        raise UsageError(f"--lang expects one of {', '.join(EDITIONS)}; got {lang!r}")
     if command == "setup":
         return []
     if command == "lab":
@@ -119,12 +126,14 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
                 # notebook_shim is only for classic-notebook server extensions; loading it reads the
                 # deprecated ServerApp.token and prints a warning on every start.
                 "--ServerApp.jpserver_extensions={'notebook_shim': False}",
-                "--ServerApp.root_dir=workspace", "workspace/00_start_here.ipynb", *extra,
+                # The Chinese edition: JupyterLab's menus in Chinese too (tools/jupyterlab-zh/README.md).
+                *(["--LabApp.app_settings_dir=tools/jupyterlab-zh/settings"] if lang == "zh" else []),
+                "--ServerApp.root_dir=workspace", f"workspace/{EDITIONS[lang]}00_start_here.ipynb", *extra,
             ]),
         ]
     if command == "test":
         return [Step("Unit tests, then strict nbval over every notebook", [
-            python, "-m", "pytest", "-p", "no:cacheprovider", "tests", *notebooks(root), "--nbval",
+            python, "-m", "pytest", "-p", "no:cacheprovider", "tests", *notebooks(root), *notebooks(root, "zh"), "--nbval",
             "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *extra,
         ])]
     if command == "test-portable":
@@ -136,16 +145,29 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
         return [Step("The pooling explorer as a page (Voila, code hidden; stop it with Ctrl+C)",
                      [python, "-m", "voila", "app/explorer.ipynb", "--Voila.ip=127.0.0.1", "--no-browser", *extra])]
     if command == "notebooks":
-        return [Step("Re-executing every notebook", [python, "tools/execute_notebooks.py", *notebooks(root), *extra])]
+        return [Step("Re-executing every notebook", [python, "tools/execute_notebooks.py", *notebooks(root), *extra]),
+                Step("Rebuilding and re-executing the Chinese edition",
+                     [python, "tools/translate.py", "build", "--language", "zh", "--execute", "all"])]
+    if command == "translations":
+        return [Step("Rebuilding the Chinese edition from the English and translations/zh",
+                     [python, "tools/translate.py", "build", "--language", "zh", *extra])]
     if command == "bench":
         return [Step("Speed targets", [python, "benchmarks/run.py", *extra])]
     if command == "solutions":
-        return [Step("The solved edition", [python, "tools/solutions.py", "--output", "build/solutions", *extra])]
+        return [Step("The solved edition", [python, "tools/solutions.py", "--output", "build/solutions", *extra]),
+                Step("The solved edition, in Chinese", [
+                    python, "tools/solutions.py", "--output", "build/solutions/zh", *notebooks(root, "zh")])]
     if command == "html":
-        return command_steps("solutions", venv, platform, root=root) + [Step("Static HTML, offline", [
-            python, "tools/render_html.py", "--output", "build/html", "--solutions", "build/solutions",
-            *notebooks(root), *extra,
-        ])]
+        return command_steps("solutions", venv, platform, root=root) + [
+            Step("Static HTML, offline", [
+                python, "tools/render_html.py", "--output", "build/html", "--solutions", "build/solutions",
+                *notebooks(root), *extra,
+            ]),
+            Step("Static HTML of the Chinese edition", [
+                python, "tools/render_html.py", "--output", "build/html/zh", "--solutions", "build/solutions/zh",
+                *notebooks(root, "zh"),
+            ]),
+        ]
     raise UsageError(f"unknown command {command!r}; choose one of: {', '.join(COMMANDS)}")
 
 
@@ -203,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the steps, run nothing")
     parser.add_argument("--venv", type=Path, default=VENV, help="the environment folder (default .venv)")
     parser.add_argument("--constraints", type=Path, default=CONSTRAINTS, help="pins for install (make's CONSTRAINTS)")
+    parser.add_argument("--lang", default="en", help="lab: the edition to open, en or zh (make's LANG=zh)")
     args = parser.parse_args(argv)
     try:
         check_python()
@@ -211,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"no constraints file at {args.constraints}")
             steps = install_steps(args.venv, constraints=args.constraints)
         else:
-            steps = setup_steps(args.venv) + command_steps(args.command, args.venv, extra=extra)
+            steps = setup_steps(args.venv) + command_steps(args.command, args.venv, extra=extra, lang=args.lang)
     except UsageError as error:
         print(f"run.py: {error}", file=sys.stderr)
         return 2

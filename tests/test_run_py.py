@@ -61,7 +61,7 @@ def test_the_test_plan_is_the_makefiles_test_command():
 
 
 #: Makefile targets whose command run.py repeats (setup and help are make's own plumbing).
-SHARED_TARGETS = ["notebooks", "bench", "solutions", "nbgrader", "test-portable", "html", "app"]
+SHARED_TARGETS = ["notebooks", "translations", "bench", "solutions", "nbgrader", "test-portable", "html", "app"]
 
 
 @pytest.mark.parametrize("target", SHARED_TARGETS)
@@ -77,6 +77,26 @@ def test_every_other_target_runs_what_the_makefile_runs(target):
             for line in printed.splitlines() if line.startswith(".venv/bin/")]
     planned = [step.argv for step in run.command_steps(target, Path(".venv"), "linux", root=ROOT) if step.argv]
     assert made == planned, f"run.py {target} and make {target} differ: change both"
+
+
+def test_the_chinese_lab_opens_the_same_edition_as_make_lab_lang_zh():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed here: nothing to compare run.py with")
+    printed = subprocess.run(
+        ["make", "-n", "--no-print-directory", "lab", "LANG=zh", f"STAMP={ROOT / 'pyproject.toml'}"],
+        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
+    ).stdout
+    lab_line = next(line for line in printed.splitlines() if "jupyter lab" in line)
+    planned = run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")[-1].argv
+    for flag in ("--LabApp.app_settings_dir=tools/jupyterlab-zh/settings", "workspace/zh/00_start_here.ipynb"):
+        assert flag in lab_line.split() and flag in planned
+    english = run.command_steps("lab", Path(".venv"), "linux", root=ROOT)[-1].argv
+    assert "workspace/00_start_here.ipynb" in english and not any("jupyterlab-zh" in arg for arg in english)
+    with pytest.raises(run.UsageError, match="--lang expects one of en, zh; got 'fr'"):
+        run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="fr")
+    refused = subprocess.run(["make", "-n", "lab", "LANG=fr"], cwd=ROOT, capture_output=True, text=True,
+                             env=outside_make())
+    assert refused.returncode != 0 and "LANG/EDITION must be en or zh; got 'fr'" in refused.stderr
 
 
 def test_every_makefile_target_with_a_description_is_a_run_py_command():

@@ -241,7 +241,43 @@ def notebook_title(path: Path) -> str:
     return path.stem
 
 
-def index_page(learner: list[Path], solved: list[Path], solutions_note: str) -> str:
+#: The index page's words per edition (the notebooks carry their own language).
+INDEX_TEXTS = {
+    "en": {
+        "html_lang": "en",
+        "title": "gpool: global pooling in PyTorch",
+        "intro": "The notebooks with their stored outputs, readable without a kernel or a network. "
+                 "To run and edit them, use <code>make lab</code> (or <code>python run.py lab</code>).",
+        "notebooks": "The notebooks",
+        "solutions": "For teachers: the solved edition",
+        "solutions_intro": "Every exercise filled in with its reference solution and checked.",
+        "not_built": "Not built: run make solutions, then make html.",
+        "other": '<p lang="zh-CN"><a href="zh/index.html">简体中文版</a></p>',
+    },
+    "zh": {
+        "html_lang": "zh-CN",
+        "title": "gpool：PyTorch 中的全局池化",
+        "intro": "笔记本及其保存的输出，无需内核、无需联网即可阅读。要运行和修改它们，请用 "
+                 "<code>make lab LANG=zh</code>（或 <code>python run.py lab --lang zh</code>）。",
+        "notebooks": "笔记本",
+        "solutions": "教师用：答案版",
+        "solutions_intro": "每道练习都已填入参考答案并通过检查。",
+        "not_built": "尚未生成：先运行 make solutions，再运行 make html。",
+        "other": '<p lang="en"><a href="../index.html">English edition</a></p>',
+    },
+}
+
+
+def edition_language(notebooks: list[Path]) -> str:
+    """The notebooks' language, from the metadata tools/translate.py writes ("en" without it)."""
+    for path in notebooks:
+        return nbformat.read(path, as_version=4).metadata.get("gpool", {}).get("language", "en")
+    return "en"
+
+
+def index_page(learner: list[Path], solved: list[Path], solutions_note: str | None = None,
+               language: str = "en", link_other_edition: bool = False) -> str:
+    words = INDEX_TEXTS[language]
     def label(path: Path) -> str:
         # Titles such as "02 Global average pooling" carry their number already.
         title, number = notebook_title(path), path.stem[:2]
@@ -254,14 +290,15 @@ def index_page(learner: list[Path], solved: list[Path], solutions_note: str) -> 
         )
 
     teachers = (
-        f"<ul>\n{rows(solved, 'solutions/')}\n</ul>" if solved else f"<p>{html.escape(solutions_note)}</p>"
+        f"<ul>\n{rows(solved, 'solutions/')}\n</ul>" if solved
+        else f"<p>{html.escape(solutions_note or words['not_built'])}</p>"
     )
     return f"""<!DOCTYPE html>
-<html lang="en">
+<html lang="{words['html_lang']}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>gpool: global pooling in PyTorch</title>
+<title>{words['title']}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
 ul {{ list-style: none; padding-left: 0; }}
@@ -269,15 +306,15 @@ li {{ margin: 0.3rem 0; }}
 </style>
 </head>
 <body>
-<h1>gpool: global pooling in PyTorch</h1>
-<p>The notebooks with their stored outputs, readable without a kernel or a network.
-To run and edit them, use <code>make lab</code> (or <code>python run.py lab</code>).</p>
-<h2 id="notebooks">The notebooks</h2>
+<h1>{words['title']}</h1>
+<p>{words['intro']}</p>
+{words['other'] if link_other_edition else ''}
+<h2 id="notebooks">{words['notebooks']}</h2>
 <ul>
 {rows(learner, '')}
 </ul>
-<h2 id="solutions">For teachers: the solved edition</h2>
-<p>Every exercise filled in with its reference solution and checked.</p>
+<h2 id="solutions">{words['solutions']}</h2>
+<p>{words['solutions_intro']}</p>
 {teachers}
 </body>
 </html>
@@ -290,13 +327,15 @@ def build_site(notebooks: list[Path], output: Path, solutions: Path | None = Non
     copy_static(output)
     written = [render(path, output) for path in notebooks]
     solved: list[Path] = []
-    note = "Not built: run make solutions, then make html."
+    language = edition_language(notebooks)
     if solutions is not None and solutions.is_dir():
         solved = sorted(solutions.glob("[0-9][0-9]_*.ipynb"))
         stems = {path.stem for path in solved}
         written += [render(path, output / "solutions", depth=1, beside=stems) for path in solved]
     index = output / "index.html"
-    index.write_text(index_page(notebooks, solved, note), encoding="utf-8")
+    # make html builds the English site, then the Chinese one in its zh/ folder: each links the other.
+    other = language != "en" or any(notebooks and (notebooks[0].parent / "zh").glob("[0-9][0-9]_*.ipynb"))
+    index.write_text(index_page(notebooks, solved, language=language, link_other_edition=other), encoding="utf-8")
     return [index, *written]
 
 

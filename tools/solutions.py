@@ -102,11 +102,25 @@ def fill_answers(notebook: nbformat.NotebookNode, answer_code: Callable[[object]
     return problems
 
 
-#: The first line of a check's feedback: "nb02.q1: correct". Read from the
-#: output rather than the cell source, so a check called through an alias
-#: (``q1 = nb02.q1``) is found too.
+def _headings_in_every_language() -> dict[str, str]:
+    """Heading as shown ("correct", "正确", ...) -> the outcome's English name."""
+    from gpool_helpers.exercises.core import Outcome
+    from gpool_helpers.i18n import LANGUAGES, catalog
+
+    shown = {outcome.value: outcome.value for outcome in Outcome}
+    for language in LANGUAGES:
+        if language != "en":
+            shown.update({catalog(language).get(outcome.value, outcome.value): outcome.value for outcome in Outcome})
+    return shown
+
+
+#: Every outcome's heading, in each language, as the checks print it.
+HEADINGS = _headings_in_every_language()
+#: The first line of a check's feedback: "nb02.q1: correct" (or "nb02.q1: 正确"). Read
+#: from the output rather than the cell source, so a check called through an alias
+#: (``q1 = nb02.q1``) is found too. Longest first, so "incorrect" is not read as "correct".
 FEEDBACK_HEADING = re.compile(
-    r"^(nb\d\d\.q\w+): (not attempted yet|incorrect|raised an error|cannot be checked|correct)$", re.M
+    r"^(nb\d\d\.q\w+): (" + "|".join(map(re.escape, sorted(HEADINGS, key=len, reverse=True))) + r")$", re.M
 )
 
 
@@ -124,7 +138,7 @@ def check_headings(notebook: nbformat.NotebookNode) -> dict[str, list[str]]:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             for qid, heading in FEEDBACK_HEADING.findall(_plain_text(cell)):
-                headings.setdefault(qid, []).append(heading)
+                headings.setdefault(qid, []).append(HEADINGS[heading])
     return headings
 
 

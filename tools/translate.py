@@ -43,7 +43,13 @@ from pathlib import Path
 import nbformat
 import polib
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+TOOLS = Path(__file__).resolve().parent
+if str(TOOLS) not in sys.path:
+    sys.path.insert(0, str(TOOLS))
+
+import execute_notebooks  # noqa: E402  (a sibling script)
+
+REPOSITORY = TOOLS.parent
 NOTEBOOKS = REPOSITORY / "notebooks"
 TRANSLATIONS = REPOSITORY / "translations"
 PACKAGE = REPOSITORY / "gpool_helpers"
@@ -352,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", default="zh")
     parser.add_argument("--only", choices=["all", "notebooks", *PACKAGE_DOMAINS], default="all",
                         help="extract: update only these PO files (the notebooks', or one package domain's)")
+    parser.add_argument("--execute", choices=["changed", "all", "none"], default="changed",
+                        help="build: then execute the notebooks whose source changed (default), all, or none")
     options = parser.parse_args(argv)
     if options.command == "extract":
         for path in extract(options.language, options.only):
@@ -367,8 +375,11 @@ def main(argv: list[str] | None = None) -> int:
     if options.command == "build":
         changed, unchanged = build(options.language)
         for path in changed:
-            print(f"built (to execute): {path.relative_to(REPOSITORY)}")
-        print(f"{len(unchanged)} unchanged")
+            print(f"built: {path.relative_to(REPOSITORY)}")
+        print(f"{len(unchanged)} of {len(changed) + len(unchanged)} unchanged")
+        to_run = {"changed": changed, "all": changed + unchanged, "none": []}[options.execute]
+        if to_run:
+            return execute_notebooks.main([str(path) for path in sorted(to_run)])
         return 0
     print(f"every translation for '{options.language}' is present and up to date")
     return 0
