@@ -204,6 +204,8 @@ class JupyterServer:
     port: int = field(default_factory=free_port)
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     process: subprocess.Popen | None = None
+    #: More command-line options, e.g. the Chinese edition's --LabApp.app_settings_dir.
+    extra_args: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -229,6 +231,7 @@ class JupyterServer:
                 "--LabApp.expose_app_in_browser=True",
                 "--LabApp.news_url=None",
                 "--ServerApp.terminals_enabled=False",
+                *self.extra_args,
             ]
         if self.kind == "voila":
             return [
