@@ -1,6 +1,6 @@
 """Auto-checked exercises in the style of Kaggle learntools.
 
-(About 580 lines, on purpose: the three question kinds share one ``check``
+(About 640 lines, on purpose: the three question kinds share one ``check``
 flow and one feedback format, and read best side by side. Reading an answer
 lives in :mod:`.diagnosis`.)
 
@@ -20,6 +20,13 @@ through, so the stop button still stops a learner's endless loop.
 Feedback renders as short HTML with a plain-text twin, and holds nothing that
 changes between runs (no memory addresses, no timings), so strict nbval can
 compare it.
+
+Every text a learner reads is written in English here and in the exercise sets
+and shown through ``_()`` (:mod:`gpool_helpers.i18n`), so ``set_language("zh")``
+gives the prompts, feedback, hints and solutions in Chinese
+(``locale/zh/exercises.po``). A sentence with values in it is a template with
+named placeholders, translated before it is formatted; ``Feedback.outcome``
+says what was decided in any language.
 
 Three question kinds:
 
@@ -53,10 +60,13 @@ import torch
 from torch import nn
 
 from ..examples import article_example
+from ..i18n import N_
+from ..i18n import gettext as _
 from .diagnosis import (  # noqa: F401  (MAX_ERROR_CHARS: tests and nbgrader read it here)
     MAX_ERROR_CHARS,
     _as_number,
     _deterministic,
+    _join,
     _safe_repr,
     _same_up_to_size_one_dims,
     _summarise,
@@ -65,23 +75,26 @@ from .diagnosis import (  # noqa: F401  (MAX_ERROR_CHARS: tests and nbgrader rea
     outputs_equal,
 )
 
-IN_PLACE_MESSAGE = (
+# English, as the code compares them; shown through _() in the learner's language.
+IN_PLACE_MESSAGE = N_(
     "Your function changed its input in place; work on a copy or use "
     "out-of-place operations (no trailing underscore as in x.mul_(2), no x[...] = ...)."
 )
-BATCH_ONE_ONLY_MESSAGE = (
+BATCH_ONE_ONLY_MESSAGE = N_(
     "It works one sample at a time but not on a batch: keep the batch dim N "
     "in every view or reshape (the blog post's depth-pooling class has the same bug)."
 )
-RETURNED_NONE_MESSAGE = "Your function returned None: did you forget the return statement?"
+RETURNED_NONE_MESSAGE = N_("Your function returned None: did you forget the return statement?")
 
 
 class Outcome(enum.Enum):
-    NOT_ATTEMPTED = "not attempted yet"
-    INCORRECT = "incorrect"
-    ERROR = "raised an error"
-    UNCHECKABLE = "cannot be checked"
-    CORRECT = "correct"
+    """What ``check`` decided; the value is the English heading, shown through ``_()``."""
+
+    NOT_ATTEMPTED = N_("not attempted yet")
+    INCORRECT = N_("incorrect")
+    ERROR = N_("raised an error")
+    UNCHECKABLE = N_("cannot be checked")
+    CORRECT = N_("correct")
 
 
 _COLOURS = {
@@ -99,7 +112,11 @@ _NO_ANSWER = object()
 
 @dataclass(frozen=True)
 class Feedback:
-    """What ``check``, ``hint`` and ``solution`` return; it renders itself."""
+    """What ``check``, ``hint`` and ``solution`` return; it renders itself.
+
+    Its texts are in the language chosen when it was made (``set_language``);
+    ``outcome`` says the same as the heading whatever the language.
+    """
 
     question: str
     heading: str
@@ -203,7 +220,7 @@ class Question:
         self.mistakes: tuple[Mistake, ...] = ()
 
     def __repr__(self) -> str:
-        return f"{self.qid}: {self.prompt}"
+        return f"{self.qid}: {_(self.prompt)}"
 
     def learner_texts(self) -> list[tuple[str, str]]:
         """(field, English text) for everything this question shows a learner; each is translated."""
@@ -218,12 +235,14 @@ class Question:
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self.hints):
             return Feedback(
                 self.qid,
-                f"there are hints 1 to {len(self.hints)}; got {_safe_repr(number)}",
+                _("there are hints 1 to {count}; got {got}").format(count=len(self.hints), got=_safe_repr(number)),
             )
-        return Feedback(self.qid, f"hint {number} of {len(self.hints)}", (self.hints[number - 1],))
+        heading = _("hint {number} of {count}").format(number=number, count=len(self.hints))
+        return Feedback(self.qid, heading, (_(self.hints[number - 1]),))
 
     def solution(self) -> Feedback:
-        return Feedback(self.qid, "solution", code=self.solution_code)
+        # The translation is the same code with its comments translated.
+        return Feedback(self.qid, _("solution"), code=_(self.solution_code))
 
     def solved_answer(self) -> Any:
         """Run ``solution_code`` and return what it binds to ``answer_name``."""
@@ -236,7 +255,7 @@ class Question:
         if answer is _NO_ANSWER:
             return self._feedback(
                 Outcome.NOT_ATTEMPTED,
-                f"Pass your answer to the check: {self.qid}.check({self.answer_name}).",
+                _("Pass your answer to the check: {qid}.check({name}).").format(qid=self.qid, name=self.answer_name),
             )
         try:
             # The checker's own comparisons of odd answers (complex, half
@@ -249,8 +268,8 @@ class Question:
         except Exception as error:  # noqa: BLE001 - a checker bug must not reach the learner
             return Feedback(
                 self.qid,
-                Outcome.UNCHECKABLE.value,
-                (f"The checker itself failed ({_summarise(error)}). Please report this.",),
+                _(Outcome.UNCHECKABLE.value),
+                (_("The checker itself failed ({error}). Please report this.").format(error=_summarise(error)),),
                 Outcome.UNCHECKABLE,
             )
 
@@ -258,13 +277,14 @@ class Question:
         raise NotImplementedError
 
     def _feedback(self, outcome: Outcome, *lines: str) -> Feedback:
-        return Feedback(self.qid, outcome.value, tuple(line for line in lines if line), outcome)
+        """Feedback headed by ``outcome`` in the learner's language; ``lines`` are translated already."""
+        return Feedback(self.qid, _(outcome.value), tuple(line for line in lines if line), outcome)
 
     def _not_attempted(self) -> Feedback:
         return self._feedback(
             Outcome.NOT_ATTEMPTED,
-            f"Fill in {self.answer_name} above, run that cell, then run this check again.",
-            f"Stuck? {self.qid}.hint() gives a hint.",
+            _("Fill in {name} above, run that cell, then run this check again.").format(name=self.answer_name),
+            _("Stuck? {qid}.hint() gives a hint.").format(qid=self.qid),
         )
 
 
@@ -334,52 +354,65 @@ class FunctionQuestion(Question):
         if not callable(answer):
             return self._feedback(
                 Outcome.INCORRECT,
-                f"Expected a function; got {describe_output(answer)}.",
-                f"Pass the function itself: {self.qid}.check({self.answer_name}).",
+                _("Expected a function; got {got}.").format(got=describe_output(answer)),
+                _("Pass the function itself: {qid}.check({name}).").format(qid=self.qid, name=self.answer_name),
             )
         if isinstance(answer, type) and issubclass(answer, nn.Module):
             return self._feedback(
                 Outcome.INCORRECT,
-                f"You passed the class {answer.__name__}; pass an instance, {answer.__name__}(...), "
-                "so that calling it on x gives the pooled tensor.",
+                _(
+                    "You passed the class {name}; pass an instance, {name}(...), "
+                    "so that calling it on x gives the pooled tensor."
+                ).format(name=answer.__name__),
             )
         results = [self._run_case(answer, case) for case in self.cases]
         if all(r.kind == "not attempted" for r in results):
             return self._not_attempted()
         failures = [r for r in results if r.kind != "ok"]
         if not failures:
-            lines = [f"Correct on all {len(self.cases)} cases: " + "; ".join(c.name for c in self.cases) + "."]
+            lines = [
+                _("Correct on all {count} cases: {cases}.").format(
+                    count=len(self.cases), cases=_join(_("{earlier}; {later}"), (_(c.name) for c in self.cases))
+                )
+            ]
             warned = sorted({w for r in results for w in r.warnings})
             if warned:
-                lines.append(f"Your function also issued a warning: {warned[0]}")
+                lines.append(_("Your function also issued a warning: {warning}").format(warning=warned[0]))
             return self._feedback(Outcome.CORRECT, *lines)
-        batch_hint = BATCH_ONE_ONLY_MESSAGE if self._batch_one_only(answer, failures) else ""
+        batch_hint = _(BATCH_ONE_ONLY_MESSAGE) if self._batch_one_only(answer, failures) else ""
         passed = len(results) - len(failures)
-        tally = f"{passed} of {len(results)} cases right."
+        tally = _("{passed} of {total} cases right.").format(passed=passed, total=len(results))
         first = failures[0]
+        case = _(first.case.name)
         if first.kind == "not attempted" and not first.detail:
             return self._feedback(
                 Outcome.INCORRECT,
-                f"On case '{first.case.name}' your function returned ..., the starter's placeholder.",
+                _("On case '{case}' your function returned ..., the starter's placeholder.").format(case=case),
                 tally,
             )
         if first.kind in ("error", "not attempted"):
             return self._feedback(
                 Outcome.ERROR,
-                f"On case '{first.case.name}' your function raised {first.detail}.",
+                _("On case '{case}' your function raised {error}.").format(case=case, error=first.detail),
                 batch_hint,
                 tally,
             )
         if first.kind == "returned None":
-            return self._feedback(Outcome.INCORRECT, f"On case '{first.case.name}': {RETURNED_NONE_MESSAGE}", tally)
+            return self._feedback(
+                Outcome.INCORRECT,
+                _("On case '{case}': {message}").format(case=case, message=_(RETURNED_NONE_MESSAGE)),
+                tally,
+            )
         detail = first.detail
         if batch_hint and detail == BATCH_ONE_ONLY_MESSAGE:
             detail = ""
         return self._feedback(
             Outcome.INCORRECT,
-            f"On case '{first.case.name}': expected {describe_output(first.expected)}, "
-            f"got {describe_output(first.output)}.",
-            detail,
+            _("On case '{case}': expected {expected}, got {got}.").format(
+                case=case, expected=describe_output(first.expected), got=describe_output(first.output)
+            ),
+            # A mistake's message or a constant, in English until here; a diagnosis is translated already.
+            _(detail) if detail else "",
             batch_hint,
             tally,
         )
@@ -406,7 +439,8 @@ class FunctionQuestion(Question):
                 return _CaseResult(case, "ok", output, expected, "", warned)
             return _CaseResult(case, "wrong", output, expected, self._diagnose(output, originals, expected), warned)
         except Exception as error:  # noqa: BLE001 - an output too odd to compare is still wrong
-            return _CaseResult(case, "wrong", output, expected, f"Your output could not be compared ({_summarise(error)}).")
+            detail = _("Your output could not be compared ({error}).").format(error=_summarise(error))
+            return _CaseResult(case, "wrong", output, expected, detail)
 
     @staticmethod
     def _changed_in_place(originals: tuple, args: tuple) -> bool:
@@ -496,29 +530,33 @@ class ValueQuestion(Question):
         expected = self.expected
         try:
             if outputs_equal(answer, expected, atol=self.atol, rtol=self.rtol):
-                return self._feedback(Outcome.CORRECT, "That is the value.")
+                return self._feedback(Outcome.CORRECT, _("That is the value."))
         except Exception as error:  # noqa: BLE001 - an answer too odd to compare is still wrong
             return self._feedback(
                 Outcome.INCORRECT,
-                f"Expected {describe_output(expected)}, got {describe_output(answer)}.",
-                f"It could not be compared ({_summarise(error)}).",
+                _("Expected {expected}, got {got}.").format(
+                    expected=describe_output(expected), got=describe_output(answer)
+                ),
+                _("It could not be compared ({error}).").format(error=_summarise(error)),
             )
         for mistake in self.mistakes:
             try:
                 if mistake.matches(answer, (), expected):
-                    return self._feedback(Outcome.INCORRECT, mistake.message)
+                    return self._feedback(Outcome.INCORRECT, _(mistake.message))
             except Exception:  # noqa: BLE001 - a detector that cannot decide says nothing
                 continue
-        lines = [f"Expected {describe_output(expected)}, got {describe_output(answer)}."]
+        lines = [
+            _("Expected {expected}, got {got}.").format(expected=describe_output(expected), got=describe_output(answer))
+        ]
         if isinstance(expected, torch.Tensor):
             try:
                 lines.append(generic_diagnosis(answer, expected))
             except Exception:  # noqa: BLE001 - the first line already says what is wrong
                 pass
         elif isinstance(expected, numbers.Real) and _as_number(answer) is not None:
-            lines.append("Not that number; recheck your working.")
+            lines.append(_("Not that number; recheck your working."))
         elif isinstance(expected, tuple) and isinstance(answer, (tuple, list)) and len(answer) != len(expected):
-            lines.append(f"Expected {len(expected)} entries, got {len(answer)}.")
+            lines.append(_("Expected {count} entries, got {got}.").format(count=len(expected), got=len(answer)))
         return self._feedback(Outcome.INCORRECT, *lines)
 
 
@@ -562,19 +600,23 @@ class ThoughtQuestion(Question):
         if not self.choices:
             return self._feedback(
                 Outcome.UNCHECKABLE,
-                f"This one is for thinking, not for checking: compare your answer with {self.qid}.solution().",
+                _("This one is for thinking, not for checking: compare your answer with {qid}.solution().").format(
+                    qid=self.qid
+                ),
             )
         by_key = {self._normalise(c): c for c in self.choices}
         chosen = by_key.get(self._normalise(answer)) if isinstance(answer, str) else None
         if chosen is None:
             return self._feedback(
                 Outcome.INCORRECT,
-                f"Answer with one of {', '.join(repr(c) for c in self.choices)}; got {_safe_repr(answer)}.",
+                _("Answer with one of {choices}; got {got}.").format(
+                    choices=", ".join(repr(c) for c in self.choices), got=_safe_repr(answer)
+                ),
             )
-        explanation = self.explanations.get(chosen, "")
+        explanation = _(self.explanations[chosen]) if self.explanations.get(chosen) else ""
         if chosen == self.correct_choice:
             return self._feedback(Outcome.CORRECT, explanation)
-        return self._feedback(Outcome.INCORRECT, explanation or "Not that one.")
+        return self._feedback(Outcome.INCORRECT, explanation or _("Not that one."))
 
 
 # ----------------------------------------------------------------------------

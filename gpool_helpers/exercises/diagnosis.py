@@ -7,14 +7,18 @@ exercise sets, so a set names a mistake instead of re-implementing the check.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import numbers
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import torch
 from torch import nn
+
+from ..i18n import N_
+from ..i18n import gettext as _
 
 #: Learner error messages are cut to this length, so one bad answer cannot
 #: flood the notebook.
@@ -53,6 +57,11 @@ def _safe_repr(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _join(pair: str, items: Iterable[str]) -> str:
+    """``items`` joined by ``pair``, a translated "{earlier}, {later}": "2, 3" in English, "2、3" in Chinese."""
+    return functools.reduce(lambda earlier, later: pair.format(earlier=earlier, later=later), items)
+
+
 def _is_numpy(value: Any) -> bool:
     return type(value).__module__.split(".")[0] == "numpy"
 
@@ -62,27 +71,29 @@ def _article(word: str) -> str:
 
 
 def describe_output(value: Any, _depth: int = 0) -> str:
-    """A short, deterministic description, shape first."""
+    """A short, deterministic description, shape first, in the learner's language."""
     if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {tuple(value.shape)} ({value.dtype})"
+        return _("a tensor of shape {shape} ({dtype})").format(shape=tuple(value.shape), dtype=value.dtype)
     if isinstance(value, (tuple, list)) and _depth < 2:
         kind = type(value).__name__ if type(value) in (tuple, list) else "tuple"
         if not value:
-            return f"an empty {kind}"
-        shown = ", ".join(describe_output(v, _depth + 1) for v in list(value)[:3])
-        more = f" and {len(value) - 3} more" if len(value) > 3 else ""
-        return f"a {kind} of {len(value)}: {shown}{more}"
+            return _("an empty {kind}").format(kind=kind)
+        shown = _join(_("{earlier}, {later}"), (describe_output(v, _depth + 1) for v in list(value)[:3]))
+        more = _(" and {count} more").format(count=len(value) - 3) if len(value) > 3 else ""
+        return _("a {kind} of {count}: {items}").format(kind=kind, count=len(value), items=shown + more)
     if _is_numpy(value):
         shape = getattr(value, "shape", ())
-        return f"a numpy {type(value).__name__} of shape {tuple(shape)}"
+        return _("a numpy {kind} of shape {shape}").format(kind=type(value).__name__, shape=tuple(shape))
     if isinstance(value, bool):
-        return f"the bool {value}"
+        return _("the bool {value}").format(value=value)
     if isinstance(value, numbers.Number):
-        return f"the number {_safe_repr(value)}"
+        return _("the number {value}").format(value=_safe_repr(value))
     if isinstance(value, str):
-        return f"the text {_safe_repr(value)}"
+        return _("the text {value}").format(value=_safe_repr(value))
     name = type(value).__name__
-    return f"{_article(name)} {name}"
+    if _article(name) == "an":
+        return _("an {name}").format(name=name)
+    return _("a {name}").format(name=name)
 
 
 def _as_number(value: Any) -> float | None:
@@ -168,6 +179,13 @@ _REDUCTIONS: tuple[tuple[str, str, Callable], ...] = (
     ("sum", "sum", lambda x, dims, keep: x.sum(dim=dims, keepdim=keep)),
     ("min", "amin", lambda x, dims, keep: x.amin(dim=dims, keepdim=keep)),
 )
+#: A reduction's name as a learner reads it ("you took the sum"), translated where shown.
+_REDUCTION_WORDS = {
+    "mean": N_("the mean"),
+    "max": N_("the max"),
+    "sum": N_("the sum"),
+    "min": N_("the min"),
+}
 
 
 @dataclass(frozen=True)
@@ -220,11 +238,17 @@ def guess_reduction(output: Any, x: Any) -> Reduction | None:
 
 def _dims_words(dims: tuple[int, ...], rank: int) -> str:
     names = {4: "NCHW", 3: "NCL", 5: "NCDHW"}.get(rank)
-    listed = ", ".join(str(d) for d in dims)
-    label = "dim" if len(dims) == 1 else "dims"
+    # "2, 3" in English, "2、3" in Chinese: the list separator is translated too.
+    listed = _join(_("{earlier}, {later}"), map(str, dims))
     if names:
-        return f"{label} {listed} ({', '.join(names[d] for d in dims)})"
-    return f"{label} {listed}"
+        letters = ", ".join(names[d] for d in dims)
+        template = _("dim {dims} ({names})") if len(dims) == 1 else _("dims {dims} ({names})")
+        return template.format(dims=listed, names=letters)
+    return (_("dim {dims}") if len(dims) == 1 else _("dims {dims}")).format(dims=listed)
+
+
+def _reduction_words(reduction: Reduction) -> str:
+    return _(_REDUCTION_WORDS[reduction.name])
 
 
 def _reduction_diagnosis(output: Any, expected: Any, args: tuple) -> str:
@@ -237,14 +261,17 @@ def _reduction_diagnosis(output: Any, expected: Any, args: tuple) -> str:
     wanted = guess_reduction(expected, x)
     rank = x.dim()
     if wanted is None:
-        return f"Your output equals {yours.code}: the {yours.name} over {_dims_words(yours.dims, rank)}."
+        return _("Your output equals {code}: {reduction} over {dims}.").format(
+            code=yours.code, reduction=_reduction_words(yours), dims=_dims_words(yours.dims, rank)
+        )
     if yours.dims != wanted.dims:
-        return (
-            f"Your output equals {yours.code}: you pooled over {_dims_words(yours.dims, rank)}; "
-            f"this question pools over {_dims_words(wanted.dims, rank)}."
+        return _("Your output equals {code}: you pooled over {yours}; this question pools over {wanted}.").format(
+            code=yours.code, yours=_dims_words(yours.dims, rank), wanted=_dims_words(wanted.dims, rank)
         )
     if yours.name != wanted.name:
-        return f"Your output equals {yours.code}: you took the {yours.name}; this question wants the {wanted.name}."
+        return _("Your output equals {code}: you took {yours}; this question wants {wanted}.").format(
+            code=yours.code, yours=_reduction_words(yours), wanted=_reduction_words(wanted)
+        )
     return ""
 
 
@@ -256,16 +283,21 @@ def _first_difference(output: torch.Tensor, expected: torch.Tensor) -> str:
         return ""
     index = tuple(int(i) for i in positions[0])
     wrong = int(difference.sum())
-    return (
-        f"{wrong} of {expected.numel()} values differ; the first at index {index}: "
-        f"expected {float(expected[index]):.4f}, got {float(output[index]):.4f}."
+    return _(
+        "{wrong} of {total} values differ; the first at index {index}: expected {expected}, got {got}."
+    ).format(
+        wrong=wrong,
+        total=expected.numel(),
+        index=index,
+        expected=f"{float(expected[index]):.4f}",
+        got=f"{float(output[index]):.4f}",
     )
 
 
 def generic_diagnosis(output: Any, expected: Any, args: tuple = ()) -> str:
-    """What can be said about any wrong output, without knowing the question."""
+    """What can be said about any wrong output, without knowing the question, in the learner's language."""
     if isinstance(output, torch.Tensor) and output.is_complex():
-        return "Your output is complex-valued; pooling real feature maps gives real numbers."
+        return _("Your output is complex-valued; pooling real feature maps gives real numbers.")
     if isinstance(expected, torch.Tensor) and not isinstance(output, torch.Tensor):
         if _is_numpy(output):
             try:
@@ -277,46 +309,46 @@ def generic_diagnosis(output: Any, expected: Any, args: tuple = ()) -> str:
                 and not as_tensor.is_complex()
                 and _same_up_to_size_one_dims(as_tensor.double(), expected.double())
             ):
-                return (
+                return _(
                     "The values are right, but you returned a numpy array: return a torch tensor "
                     "(stay in torch: no .numpy())."
                 )
-            return "You returned a numpy array; return a torch tensor (stay in torch: no .numpy())."
+            return _("You returned a numpy array; return a torch tensor (stay in torch: no .numpy()).")
         if isinstance(output, nn.Module):
-            return (
+            return _(
                 "You returned a module, not a tensor: pass a function, or a module instance "
                 "(MyPool(), not MyPool), so that calling it on x gives the pooled tensor."
             )
         if isinstance(output, tuple) and len(output) == 2 and all(isinstance(o, torch.Tensor) for o in output):
             values, indices = output
             if values.dtype.is_floating_point and not indices.dtype.is_floating_point:
-                return (
+                return _(
                     "You returned (values, indices): x.max(dim=...) gives both. "
                     "Take .values, or use x.amax(dim=...)."
                 )
         if isinstance(output, (list, tuple)):
-            return "Return one tensor, not a list or tuple (torch.stack joins tensors into one)."
-        return "Return a torch tensor."
+            return _("Return one tensor, not a list or tuple (torch.stack joins tensors into one).")
+        return _("Return a torch tensor.")
     if isinstance(expected, torch.Tensor) and isinstance(output, torch.Tensor):
         if expected.dtype.is_floating_point and not output.dtype.is_floating_point:
-            return (
-                f"Your tensor holds {output.dtype} values; pooling floats gives floats "
+            return _(
+                "Your tensor holds {dtype} values; pooling floats gives floats "
                 "(are these indices, say from argmax, rather than values?)."
-            )
+            ).format(dtype=output.dtype)
         if output.shape != expected.shape:
             if _same_up_to_size_one_dims(output, expected):
                 if output.dim() > expected.dim():
-                    return (
+                    return _(
                         "The values are right but the shape keeps extra size-1 dims: "
                         "drop them (keepdim=False, or .flatten(1))."
                     )
-                return "The values are right but size-1 dims are missing: keep them (keepdim=True)."
+                return _("The values are right but size-1 dims are missing: keep them (keepdim=True).")
             reduction = _reduction_diagnosis(output, expected, args)
             if reduction:
                 return reduction
             if output.numel() == expected.numel():
-                return "Same number of values, different shape: check which dims you reduced."
-            return "The shape is wrong: check which dims you reduced over."
+                return _("Same number of values, different shape: check which dims you reduced.")
+            return _("The shape is wrong: check which dims you reduced over.")
         reduction = _reduction_diagnosis(output, expected, args)
         if reduction:
             return reduction
@@ -326,8 +358,8 @@ def generic_diagnosis(output: Any, expected: Any, args: tuple = ()) -> str:
             atol=1e-5,
             equal_nan=True,
         ):
-            return "The right values in the wrong order: check the order of your dims."
-        return "The shape is right but the values differ. " + _first_difference(output, expected)
+            return _("The right values in the wrong order: check the order of your dims.")
+        return _("The shape is right but the values differ. {where}").format(where=_first_difference(output, expected))
     return ""
 
 
