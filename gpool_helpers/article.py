@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .checks import describe
+from .i18n import gettext as _
 
 
 class ArticleDepthPool(nn.MaxPool1d):
@@ -74,13 +75,12 @@ def trace_article_depth_pool(x: Tensor, channels: int | None = None, isize: int 
     # Errors in the input itself are the caller's, not the post's: raise them
     # rather than record them as a step.
     if not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"trace_article_depth_pool expects a tensor shaped (N, C, H, W); got {describe(x)}"
-        )
+        raise TypeError(_("{name} expects a tensor shaped (N, C, H, W); got {got}").format(
+            name="trace_article_depth_pool", got=describe(x)))
     if x.dim() != 4:
         raise ValueError(
-            "trace_article_depth_pool expects a tensor shaped (N, C, H, W), the only "
-            f"shape the post's class unpacks; got shape {tuple(x.shape)}"
+            _("trace_article_depth_pool expects a tensor shaped (N, C, H, W), the only "
+              "shape the post's class unpacks; got shape {shape}").format(shape=tuple(x.shape))
         )
     n, c, w, h = x.shape
     channels = c if channels is None else channels

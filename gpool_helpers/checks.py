@@ -17,21 +17,29 @@ from typing import Sequence
 
 import torch
 
-EXPECTED_LAYOUT = "a floating-point tensor shaped (N, C, *spatial) with 1-3 spatial dims"
+from .i18n import N_, gettext as _
+
+#: English; shown through ``_()`` (translated where an error is raised).
+EXPECTED_LAYOUT = N_("a floating-point tensor shaped (N, C, *spatial) with 1-3 spatial dims")
 
 
 def describe(value: object) -> str:
-    """A short description of ``value`` for error messages."""
+    """A short description of ``value`` for error messages (in the learner's language)."""
     if isinstance(value, torch.Tensor):
-        return f"a {value.dtype} tensor of shape {tuple(value.shape)}"
+        return _("a {dtype} tensor of shape {shape}").format(dtype=value.dtype, shape=tuple(value.shape))
     try:
         import numpy
 
         if isinstance(value, numpy.ndarray):
-            return f"a numpy array of shape {value.shape} (convert it with torch.from_numpy)"
+            return _("a numpy array of shape {shape} (convert it with torch.from_numpy)").format(shape=value.shape)
     except ImportError:  # numpy is optional for this message only
         pass
-    return f"a {type(value).__name__}"
+    return a_type(value)
+
+
+def a_type(value: object) -> str:
+    """"a list", "a str": the type of ``value`` for error messages (in the learner's language)."""
+    return _("a {type}").format(type=type(value).__name__)
 
 
 def check_pool_input(x: object, function_name: str) -> torch.Tensor:
@@ -40,21 +48,25 @@ def check_pool_input(x: object, function_name: str) -> torch.Tensor:
     Raises TypeError for a non-tensor or a non-floating dtype, ValueError for a
     wrong number of dims or an empty spatial dim.
     """
+    # Messages are translated only here, on the error path: the valid call pays nothing.
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{function_name} expects {EXPECTED_LAYOUT}; got {describe(x)}")
+        raise TypeError(_("{name} expects {expected}; got {got}").format(
+            name=function_name, expected=_(EXPECTED_LAYOUT), got=describe(x)))
     if not x.dtype.is_floating_point:
         # x.float() on a complex tensor silently drops the imaginary part.
-        fix = "pool x.real or x.abs()" if x.dtype.is_complex else "convert with x.float()"
-        raise TypeError(f"{function_name} expects {EXPECTED_LAYOUT}; got dtype {x.dtype} ({fix})")
+        fix = _("pool x.real or x.abs()") if x.dtype.is_complex else _("convert with x.float()")
+        raise TypeError(_("{name} expects {expected}; got dtype {dtype} ({fix})").format(
+            name=function_name, expected=_(EXPECTED_LAYOUT), dtype=x.dtype, fix=fix))
     if not 3 <= x.dim() <= 5:
-        raise ValueError(f"{function_name} expects {EXPECTED_LAYOUT}; got shape {tuple(x.shape)}")
+        raise ValueError(_("{name} expects {expected}; got shape {shape}").format(
+            name=function_name, expected=_(EXPECTED_LAYOUT), shape=tuple(x.shape)))
     # N and C may be 0 (an empty result of the right shape is well defined);
     # an empty spatial dim has no values to pool, so torch's NaN is not an answer.
     for size in x.shape[2:]:
         if size == 0:
             raise ValueError(
-                f"{function_name} expects {EXPECTED_LAYOUT} and every spatial dim > 0; "
-                f"got shape {tuple(x.shape)}"
+                _("{name} expects {expected} and every spatial dim > 0; got shape {shape}").format(
+                    name=function_name, expected=_(EXPECTED_LAYOUT), shape=tuple(x.shape))
             )
     return x
 
@@ -63,14 +75,15 @@ def check_choice(value: object, choices: Sequence[str], argument: str, function_
     """``value`` if it is one of ``choices`` (exact match), else a ValueError listing them."""
     if not isinstance(value, str) or value not in choices:
         options = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{function_name} expects {argument} to be one of {options}; got {value!r}")
+        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
+            name=function_name, argument=argument, options=options, got=repr(value)))
     return value
 
 
 def _int_range_text(minimum: int, maximum: int | None) -> str:
     if maximum is not None:
-        return f"an int from {minimum} to {maximum}"
-    return "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        return _("an int from {minimum} to {maximum}").format(minimum=minimum, maximum=maximum)
+    return _("a positive int") if minimum == 1 else _("an int >= {minimum}").format(minimum=minimum)
 
 
 def check_int(value: object, argument: str, function_name: str, minimum: int = 1, maximum: int | None = None) -> int:
@@ -80,50 +93,62 @@ def check_int(value: object, argument: str, function_name: str, minimum: int = 1
     accepted; bool is not, although it is an int subclass: True as a size is
     always a slip.
     """
-    wanted = _int_range_text(minimum, maximum)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{function_name} expects {argument} to be {wanted}; got {describe(value)}")
+        raise TypeError(_("{name} expects {argument} to be {wanted}; got {got}").format(
+            name=function_name, argument=argument, wanted=_int_range_text(minimum, maximum), got=describe(value)))
     if value < minimum or (maximum is not None and value > maximum):
-        raise ValueError(f"{function_name} expects {argument} to be {wanted}; got {value}")
+        raise ValueError(_("{name} expects {argument} to be {wanted}; got {got}").format(
+            name=function_name, argument=argument, wanted=_int_range_text(minimum, maximum), got=value))
     return int(value)
 
 
-def check_ints(values: object, argument: str, function_name: str, example: str, item: str = "value",
+def check_ints(values: object, argument: str, function_name: str, example: str, item: str = N_("value"),
                allow_empty: bool = False) -> tuple[int, ...]:
     """A sequence of positive ints (levels, widths, channel counts) as a tuple.
 
     ``example`` is shown in the error, e.g. ``"(1, 2, 4)"``; ``item`` names
-    one element (``"level"``).
+    one element (``"level"``). Words in either are English, marked with ``N_``
+    where they are written: the error shows them in the learner's language.
     """
     if isinstance(values, (numbers.Integral, str, bytes)) or not isinstance(values, Sequence):
-        hint = f" (for one {item} write ({values!r},))" if isinstance(values, numbers.Integral) else ""
+        hint = (_(" (for one {item} write ({value},))").format(item=_(item), value=repr(values))
+                if isinstance(values, numbers.Integral) else "")
         raise TypeError(
-            f"{function_name} expects {argument} to be a sequence of positive ints such as {example}; "
-            f"got {values!r}{hint}"
+            _("{name} expects {argument} to be a sequence of positive ints such as {example}; got {got}{hint}").format(
+                name=function_name, argument=argument, example=_(example), got=repr(values), hint=hint)
         )
     if not allow_empty and len(values) == 0:
-        raise ValueError(f"{function_name} expects {argument} to hold at least one {item} such as {example}; got ()")
-    return tuple(check_int(value, f"every {item} in {argument}", function_name) for value in values)
+        raise ValueError(_("{name} expects {argument} to hold at least one {item} such as {example}; got ()").format(
+            name=function_name, argument=argument, item=_(item), example=_(example)))
+    every = _("every {item} in {argument}").format(item=_(item), argument=argument)
+    return tuple(check_int(value, every, function_name) for value in values)
+
+
+def _number_range_text(minimum: float, include_minimum: bool, maximum: float | None, include_maximum: bool) -> str:
+    if maximum is None and minimum == 0 and not include_minimum:
+        return _("a positive finite number")
+    if maximum is None:
+        return _("a finite number {comparison} {minimum}").format(
+            comparison=">=" if include_minimum else ">", minimum=f"{minimum:g}")
+    low = "[" if include_minimum else "("
+    high = "]" if include_maximum else ")"
+    return _("a number in {interval}").format(interval=f"{low}{minimum:g}, {maximum:g}{high}")
 
 
 def check_number(value: object, argument: str, function_name: str, minimum: float = 0.0,
                  include_minimum: bool = False, maximum: float | None = None, include_maximum: bool = True) -> float:
     """A finite real number in its range (by default > 0), as a float; bool is refused."""
-    low = "[" if include_minimum else "("
-    high = "]" if include_maximum else ")"
-    if maximum is None and minimum == 0 and not include_minimum:
-        wanted = "a positive finite number"
-    elif maximum is None:
-        wanted = f"a finite number {'>=' if include_minimum else '>'} {minimum:g}"
-    else:
-        wanted = f"a number in {low}{minimum:g}, {maximum:g}{high}"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{function_name} expects {argument} to be {wanted}; got {describe(value)}")
+        raise TypeError(_("{name} expects {argument} to be {wanted}; got {got}").format(
+            name=function_name, argument=argument, got=describe(value),
+            wanted=_number_range_text(minimum, include_minimum, maximum, include_maximum)))
     number = float(value)
     above = number >= minimum if include_minimum else number > minimum
     below = maximum is None or (number <= maximum if include_maximum else number < maximum)
     if not (math.isfinite(number) and above and below):
-        raise ValueError(f"{function_name} expects {argument} to be {wanted}; got {number}")
+        raise ValueError(_("{name} expects {argument} to be {wanted}; got {got}").format(
+            name=function_name, argument=argument, got=number,
+            wanted=_number_range_text(minimum, include_minimum, maximum, include_maximum)))
     return number
 
 
@@ -132,8 +157,8 @@ def check_positive_knob(value: object, argument: str, function_name: str) -> flo
     if isinstance(value, torch.Tensor):
         if value.numel() != 1 or not value.dtype.is_floating_point:
             raise TypeError(
-                f"{function_name} expects {argument} to be a positive number or a one-element "
-                f"float tensor; got {describe(value)}"
+                _("{name} expects {argument} to be a positive number or a one-element float tensor; "
+                  "got {got}").format(name=function_name, argument=argument, got=describe(value))
             )
         check_number(float(value.detach()), argument, function_name)
         return value
@@ -144,14 +169,18 @@ def check_positive_knob(value: object, argument: str, function_name: str) -> flo
 def check_maps(x: object, function_name: str, floating: bool = False) -> torch.Tensor:
     """A non-empty (N, C, H, W) real tensor, the input every plot of feature maps takes."""
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{function_name} expects a tensor shaped (N, C, H, W); got {describe(x)}")
+        raise TypeError(_("{name} expects a tensor shaped (N, C, H, W); got {got}").format(
+            name=function_name, got=describe(x)))
     if x.dim() != 4:
-        raise ValueError(
-            f"{function_name} expects a tensor shaped (N, C, H, W) (4 dims); got shape {tuple(x.shape)}"
-        )
+        raise ValueError(_("{name} expects a tensor shaped (N, C, H, W) (4 dims); got shape {shape}").format(
+            name=function_name, shape=tuple(x.shape)))
     if x.dtype.is_complex or x.dtype == torch.bool or (floating and not x.dtype.is_floating_point):
-        wanted = "a floating-point" if floating else "a real-valued"
-        raise TypeError(f"{function_name} expects {wanted} tensor; got dtype {x.dtype} (convert with x.float())")
+        if floating:
+            message = _("{name} expects a floating-point tensor; got dtype {dtype} (convert with x.float())")
+        else:
+            message = _("{name} expects a real-valued tensor; got dtype {dtype} (convert with x.float())")
+        raise TypeError(message.format(name=function_name, dtype=x.dtype))
     if 0 in x.shape:
-        raise ValueError(f"{function_name} expects every dim of (N, C, H, W) to be > 0; got shape {tuple(x.shape)}")
+        raise ValueError(_("{name} expects every dim of (N, C, H, W) to be > 0; got shape {shape}").format(
+            name=function_name, shape=tuple(x.shape)))
     return x

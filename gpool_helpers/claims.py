@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import gettext as _
+
 
 class ClaimFailed(AssertionError):
     """A claim the notebook's text relies on is false on this run."""
@@ -30,25 +32,27 @@ class Claim:
 
     def __post_init__(self) -> None:
         if not isinstance(self.statement, str) or not self.statement.strip():
-            raise TypeError(f"Claim expects statement to be a non-empty str; got {self.statement!r}")
+            raise TypeError(_("Claim expects statement to be a non-empty str; got {got}").format(got=repr(self.statement)))
         if not isinstance(self.holds, bool):
             raise TypeError(
-                f"Claim expects holds to be a bool (the result of a comparison); got a {type(self.holds).__name__}"
+                _("Claim expects holds to be a bool (the result of a comparison); got a {type}").format(
+                    type=type(self.holds).__name__)
             )
 
 
 def check_claims(*claims: Claim) -> None:
     """Print every claim once all hold; otherwise raise naming each false one with its evidence."""
     if not claims:
-        raise ValueError("check_claims expects at least one Claim")
+        raise ValueError(_("check_claims expects at least one Claim"))
     for claim in claims:
         if not isinstance(claim, Claim):
-            raise TypeError(f"check_claims expects Claim objects; got a {type(claim).__name__}")
+            raise TypeError(_("check_claims expects Claim objects; got a {type}").format(type=type(claim).__name__))
     failed = [claim for claim in claims if not claim.holds]
     if failed:
-        lines = [f"{len(failed)} of {len(claims)} claims do not hold on this run:"]
-        lines += [f"  - {claim.statement} ({claim.evidence or 'no evidence recorded'})" for claim in failed]
+        # The statements and evidence are the notebook's own words, shown as written.
+        lines = [_("{failed} of {total} claims do not hold on this run:").format(failed=len(failed), total=len(claims))]
+        lines += [f"  - {claim.statement} ({claim.evidence or _('no evidence recorded')})" for claim in failed]
         raise ClaimFailed("\n".join(lines))
-    print("Checked on this run; every claim holds:")
+    print(_("Checked on this run; every claim holds:"))
     for claim in claims:
         print(f"  ok  {claim.statement}")

@@ -21,16 +21,19 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from ..checks import describe
+from ..i18n import gettext as _
 from .models import PoolingHead, SmallCNN
 
 
 def _check_gap_model(model: object, function_name: str) -> SmallCNN:
     if not isinstance(model, SmallCNN):
-        raise TypeError(f"{function_name} expects a SmallCNN with a GAP head; got {describe(model)}")
+        raise TypeError(_("{name} expects a SmallCNN with a GAP head; got {got}").format(
+            name=function_name, got=describe(model)))
     if not isinstance(model.head, PoolingHead) or model.head.kind != "avg":
         raise ValueError(
-            f"{function_name} expects a SmallCNN with head 'avg' (global average pooling + one linear layer); "
-            f"got head {model.head_name!r}. Only then is a class logit the average of a map plus a bias."
+            _("{name} expects a SmallCNN with head 'avg' (global average pooling + one linear layer); "
+              "got head {head}. Only then is a class logit the average of a map plus a bias.").format(
+                name=function_name, head=repr(model.head_name))
         )
     return model
 
@@ -60,10 +63,12 @@ def class_activation_maps(model: SmallCNN, images: Tensor) -> tuple[Tensor, Tens
 def logits_from_maps(maps: Tensor, bias: Tensor) -> Tensor:
     """GAP of each map plus the class bias: (N, classes, h, w) -> (N, classes)."""
     if not isinstance(maps, Tensor) or maps.dim() != 4:
-        raise ValueError(f"logits_from_maps expects maps shaped (N, classes, h, w); got {describe(maps)}")
+        raise ValueError(_("{name} expects maps shaped (N, classes, h, w); got {got}").format(
+            name="logits_from_maps", got=describe(maps)))
     if not isinstance(bias, Tensor) or bias.shape != maps.shape[1:2]:
         raise ValueError(
-            f"logits_from_maps expects bias shaped ({maps.shape[1]},), one per class; got {describe(bias)}"
+            _("logits_from_maps expects bias shaped ({classes},), one per class; got {got}").format(
+                classes=maps.shape[1], got=describe(bias))
         )
     return maps.mean(dim=(2, 3)) + bias
 
@@ -81,7 +86,8 @@ def upsample_maps(maps: Tensor, size: tuple[int, int]) -> Tensor:
     ``align_corners=False`` keeps every map value at its patch's centre.
     """
     if not isinstance(maps, Tensor) or maps.dim() != 4:
-        raise ValueError(f"upsample_maps expects maps shaped (N, classes, h, w); got {describe(maps)}")
+        raise ValueError(_("{name} expects maps shaped (N, classes, h, w); got {got}").format(
+            name="upsample_maps", got=describe(maps)))
     return F.interpolate(maps, size=tuple(size), mode="bilinear", align_corners=False)
 
 
@@ -92,7 +98,8 @@ def map_peaks(maps: Tensor, size: tuple[int, int]) -> Tensor:
     ``size`` before the peak is found. Ties go to the first position in row order.
     """
     if not isinstance(maps, Tensor) or maps.dim() != 3:
-        raise ValueError(f"map_peaks expects one map per image, shaped (N, h, w); got {describe(maps)}")
+        raise ValueError(_("map_peaks expects one map per image, shaped (N, h, w); got {got}").format(
+            got=describe(maps)))
     resized = upsample_maps(maps.unsqueeze(1), size)[:, 0]
     flat_index = resized.flatten(1).argmax(dim=1)
     width = resized.shape[-1]
@@ -108,7 +115,7 @@ def pointing_accuracy(model: SmallCNN, images: Tensor, labels: Tensor, boxes: Te
     ``boxes`` are (top, left, bottom, right), inclusive, as
     :func:`gpool_helpers.cnn.data.make_shapes` returns them.
     """
-    maps, _ = class_activation_maps(model, images)
+    maps, _logits = class_activation_maps(model, images)
     true_class_maps = maps[torch.arange(len(labels)), labels]
     peaks = map_peaks(true_class_maps, images.shape[-2:])
     rows, columns = peaks[:, 0], peaks[:, 1]
@@ -123,7 +130,7 @@ def box_share(boxes: Tensor, image_size: tuple[int, int]) -> float:
     box this often. ``boxes`` are (top, left, bottom, right), inclusive.
     """
     if not isinstance(boxes, Tensor) or boxes.dim() != 2 or boxes.shape[1] != 4 or len(boxes) == 0:
-        raise ValueError(f"box_share expects boxes shaped (N, 4), N >= 1; got {describe(boxes)}")
+        raise ValueError(_("box_share expects boxes shaped (N, 4), N >= 1; got {got}").format(got=describe(boxes)))
     height, width = (int(size) for size in image_size)
     areas = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
     return float(areas.double().mean() / (height * width))
@@ -138,7 +145,7 @@ def logit_gradients(model: SmallCNN, images: Tensor, labels: Tensor) -> Tensor:
     parameters get no gradient.
     """
     if not isinstance(model, SmallCNN):
-        raise TypeError(f"logit_gradients expects a SmallCNN; got {describe(model)}")
+        raise TypeError(_("{name} expects a SmallCNN; got {got}").format(name="logit_gradients", got=describe(model)))
     was_training = model.training
     model.eval()
     try:

@@ -27,6 +27,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import check_int, describe
+from ..i18n import N_, gettext as _
 from ..pooling import global_depth_pool
 
 #: The kernel size the paper settles on (it compared 3 and 7; 7 did better).
@@ -41,17 +42,20 @@ def _check_feature_map(x: object, function_name: str) -> Tensor:
     Checked here rather than left to ``global_depth_pool``, so the error names
     the function the learner called.
     """
-    expected = "a float tensor shaped (N, C, H, W)"
+    expected = N_("a float tensor shaped (N, C, H, W)")
     if not isinstance(x, Tensor):
-        raise TypeError(f"{function_name} expects {expected}; got {describe(x)}")
+        raise TypeError(_("{name} expects {expected}; got {got}").format(
+            name=function_name, expected=_(expected), got=describe(x)))
     if not x.dtype.is_floating_point:
-        raise TypeError(f"{function_name} expects {expected}; got dtype {x.dtype} (convert with x.float())")
+        raise TypeError(_("{name} expects {expected}; got dtype {dtype} ({fix})").format(
+            name=function_name, expected=_(expected), dtype=x.dtype, fix=_("convert with x.float()")))
     if x.dim() != 4:
-        raise ValueError(f"{function_name} expects {expected}; got shape {tuple(x.shape)}")
+        raise ValueError(_("{name} expects {expected}; got shape {shape}").format(
+            name=function_name, expected=_(expected), shape=tuple(x.shape)))
     if 0 in x.shape[1:]:
         raise ValueError(
-            f"{function_name} expects {expected} with at least one channel, row and column; "
-            f"got shape {tuple(x.shape)}"
+            _("{name} expects {expected} with at least one channel, row and column; got shape {shape}").format(
+                name=function_name, expected=_(expected), shape=tuple(x.shape))
         )
     return x
 
@@ -71,7 +75,8 @@ def _check_kernel_size(kernel_size: object) -> int:
     check_int(kernel_size, "kernel_size", "SpatialAttention")
     if kernel_size % 2 == 0:
         raise ValueError(
-            f"SpatialAttention expects kernel_size to be a positive odd int (the paper uses 7); got {kernel_size!r}"
+            _("SpatialAttention expects kernel_size to be a positive odd int (the paper uses 7); got {got}").format(
+                got=repr(kernel_size))
         )
     return kernel_size
 
@@ -123,7 +128,8 @@ class SpatialAttention(nn.Module):
         """
         for name, value in (("mean_weight", mean_weight), ("max_weight", max_weight), ("bias", bias)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(f"SpatialAttention.from_centre_weights expects {name} to be a number; got {value!r}")
+                raise TypeError(_("{name} expects {argument} to be a number; got {got}").format(
+                    name="SpatialAttention.from_centre_weights", argument=name, got=repr(value)))
         layer = cls(kernel_size=kernel_size, bias=True)
         centre = kernel_size // 2
         with torch.no_grad():

@@ -29,6 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import check_int, describe
+from ..i18n import gettext as _
 from ..pooling import global_avg_pool, global_max_pool
 from .cbam import _check_feature_map
 
@@ -65,8 +66,9 @@ def _check_channels(x: object, channels: int, function_name: str) -> Tensor:
     x = _check_feature_map(x, function_name)
     if x.shape[1] != channels:
         raise ValueError(
-            f"{function_name} was built for {channels} channels; got shape {tuple(x.shape)} "
-            f"with {x.shape[1]} (build one with channels={x.shape[1]})"
+            _("{name} was built for {channels} channels; got shape {shape} "
+              "with {got} (build one with channels={got})").format(
+                name=function_name, channels=channels, shape=tuple(x.shape), got=x.shape[1])
         )
     return x
 
@@ -129,14 +131,14 @@ def maxout(x: Tensor, pieces: int) -> Tensor:
     is global depth max pooling; ``pieces = 1`` returns the input's values.
     """
     if not isinstance(x, Tensor) or x.dim() < 3:
-        shown = f"shape {tuple(x.shape)}" if isinstance(x, Tensor) else describe(x)
-        raise TypeError(f"maxout expects a tensor shaped (N, C, *spatial); got {shown}")
+        shown = _("shape {shape}").format(shape=tuple(x.shape)) if isinstance(x, Tensor) else describe(x)
+        raise TypeError(_("maxout expects a tensor shaped (N, C, *spatial); got {got}").format(got=shown))
     pieces = check_int(pieces, "pieces", "maxout")
     channels = x.shape[1]
     if channels % pieces:
         raise ValueError(
-            f"maxout expects the channel count to be a multiple of pieces; got {channels} channels "
-            f"and pieces={pieces}"
+            _("maxout expects the channel count to be a multiple of pieces; got {channels} channels "
+              "and pieces={pieces}").format(channels=channels, pieces=pieces)
         )
     # (N, C, ...) -> (N, C / pieces, pieces, ...): each group gets its own dim to reduce.
     return x.unflatten(1, (channels // pieces, pieces)).amax(dim=2)

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import describe
+from ..i18n import gettext as _
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -28,7 +29,7 @@ def count_parameters(module: nn.Module) -> int:
     are not counted.
     """
     if not isinstance(module, nn.Module):
-        raise TypeError(f"count_parameters expects an nn.Module; got {describe(module)}")
+        raise TypeError(_("{name} expects an nn.Module; got {got}").format(name="count_parameters", got=describe(module)))
     return sum(parameter.numel() for parameter in module.parameters())
 
 
@@ -49,10 +50,11 @@ def measure_multiply_adds(module: nn.Module, example_input: Tensor) -> int:
     seeded run is unchanged.
     """
     if not isinstance(module, nn.Module):
-        raise TypeError(f"measure_multiply_adds expects an nn.Module; got {describe(module)}")
+        raise TypeError(_("{name} expects an nn.Module; got {got}").format(
+            name="measure_multiply_adds", got=describe(module)))
     if not isinstance(example_input, Tensor) or example_input.dim() < 1 or example_input.shape[0] == 0:
-        raise ValueError("measure_multiply_adds expects a tensor with a non-empty batch dim N; "
-                         f"got {describe(example_input)}")
+        raise ValueError(_("measure_multiply_adds expects a tensor with a non-empty batch dim N; got {got}").format(
+            got=describe(example_input)))
     total = 0
 
     def count(layer: nn.Module, inputs: tuple, output: Tensor) -> None:
@@ -82,10 +84,10 @@ def count_multiply_adds(model: nn.Module, input_shape: Sequence[int]) -> dict[st
     from .models import SmallCNN  # models imports this module's count_parameters users; avoid a cycle
 
     if not isinstance(model, SmallCNN):
-        raise TypeError(f"count_multiply_adds expects a SmallCNN; got {describe(model)}")
+        raise TypeError(_("{name} expects a SmallCNN; got {got}").format(name="count_multiply_adds", got=describe(model)))
     shape = tuple(input_shape)
     if len(shape) != 4 or shape[0] != 1:
-        raise ValueError(f"count_multiply_adds expects an input shape (1, C, H, W); got {shape!r}")
+        raise ValueError(_("count_multiply_adds expects an input shape (1, C, H, W); got {got}").format(got=repr(shape)))
     images = torch.zeros(shape)
     body = measure_multiply_adds(model.body, images)
     with torch.no_grad():

@@ -25,9 +25,11 @@ import numpy
 import torch
 
 from ..checks import check_int
+from ..i18n import N_, gettext as _
 
 #: The four shape classes, in label order.
-SHAPE_NAMES = ("circle", "square", "triangle", "cross")
+#: English, like every class name; a readout shows them through ``_()``.
+SHAPE_NAMES = (N_("circle"), N_("square"), N_("triangle"), N_("cross"))
 
 #: The ten digit classes, in label order.
 DIGIT_NAMES = tuple(str(digit) for digit in range(10))
@@ -94,7 +96,8 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
     from sklearn.model_selection import train_test_split
 
     if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
-        raise ValueError(f"load_digits_split expects test_fraction strictly between 0 and 1; got {test_fraction!r}")
+        raise ValueError(_("load_digits_split expects test_fraction strictly between 0 and 1; got {got}").format(
+            got=repr(test_fraction)))
     seed = check_int(seed, "seed", "load_digits_split", minimum=0)
     digits = load_digits()
     images = digits.images.astype(numpy.float32) / _DIGITS_MAX_VALUE
@@ -128,8 +131,9 @@ def small_digits_split(train_per_class: int = 10, validation_per_class: int = 30
         positions = (full.train.labels == digit).nonzero().flatten().tolist()
         if len(positions) < train_per_class + validation_per_class:
             raise ValueError(
-                f"{function_name}: digit {digit} has {len(positions)} training images; "
-                f"train_per_class + validation_per_class must not exceed that"
+                _("{name}: digit {digit} has {count} training images; "
+                  "train_per_class + validation_per_class must not exceed that").format(
+                    name=function_name, digit=digit, count=len(positions))
             )
         train_index += positions[:train_per_class]
         validation_index += positions[train_per_class : train_per_class + validation_per_class]
@@ -143,7 +147,8 @@ def draw_shape(name: str, canvas_size: int, centre: tuple[int, int], radius: int
     shape fits in the square of side 2 * radius + 1 around the centre.
     """
     if name not in SHAPE_NAMES:
-        raise ValueError(f"draw_shape expects name to be one of {', '.join(map(repr, SHAPE_NAMES))}; got {name!r}")
+        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
+            name="draw_shape", argument="name", options=", ".join(map(repr, SHAPE_NAMES)), got=repr(name)))
     canvas_size = check_int(canvas_size, "canvas_size", "draw_shape", minimum=1)
     radius = check_int(radius, "radius", "draw_shape", minimum=2)
     row_centre, column_centre = centre
@@ -197,16 +202,17 @@ def make_shapes(
         or not 2 <= radius_range[0] <= radius_range[1]
     ):
         raise ValueError(
-            f"{function_name} expects radius_range to be (smallest, largest) ints with 2 <= smallest <= largest; "
-            f"got {radius_range!r}"
+            _("{name} expects radius_range to be (smallest, largest) ints with 2 <= smallest <= largest; "
+              "got {got}").format(name=function_name, got=repr(radius_range))
         )
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(f"{function_name} expects noise to be a number >= 0; got {noise!r}")
+        raise ValueError(_("{name} expects noise to be a number >= 0; got {got}").format(
+            name=function_name, got=repr(noise)))
     smallest_canvas = 2 * radius_range[1] + 1
     if canvas_size < smallest_canvas:
         raise ValueError(
-            f"{function_name} expects canvas_size >= {smallest_canvas} so that a shape of radius "
-            f"{radius_range[1]} fits; got {canvas_size}"
+            _("{name} expects canvas_size >= {smallest} so that a shape of radius {radius} fits; got {got}").format(
+                name=function_name, smallest=smallest_canvas, radius=radius_range[1], got=canvas_size)
         )
     generator = torch.Generator().manual_seed(seed)
     labels = (torch.arange(count) % len(SHAPE_NAMES))[torch.randperm(count, generator=generator)]

@@ -34,6 +34,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import check_int, check_ints, check_number
+from ..i18n import N_, gettext as _
 from ..pooling import GlobalPool, get_kind
 from .counting import count_parameters
 
@@ -104,8 +105,8 @@ def _check_head_sizes(channels, height, width, classes, hidden_widths, function_
     """Every size a head cost takes must be a positive int; returns the hidden widths as a tuple."""
     for value, argument in ((channels, "channels"), (height, "height"), (width, "width"), (classes, "classes")):
         check_int(value, argument, function_name)
-    return check_ints(hidden_widths, "hidden_widths", function_name, example="(4096, 4096) or () for none",
-                      item="hidden width", allow_empty=True)
+    return check_ints(hidden_widths, "hidden_widths", function_name, example=N_("(4096, 4096) or () for none"),
+                      item=N_("hidden width"), allow_empty=True)
 
 
 def format_count(count: int) -> str:
@@ -188,8 +189,9 @@ def pooled_head_cost(channels: int, height: int, width: int, classes: int,
     multiplier = pooling_kind.feature_multiplier
     in_label = "C" if multiplier == 1 else f"({multiplier}·C)"
     pool_parameters = count_parameters(pooling_kind.make_module(channels)) if pooling_kind.learnable else 0
-    pool_layer = LayerCost(name=f"global {kind} pooling", formula="no weights" if not pool_parameters
-                           else "learned pooling parameters", parameters=pool_parameters, multiply_adds=0)
+    # The formula texts are English, shown through _() by the head cost explorer.
+    pool_layer = LayerCost(name=f"global {kind} pooling", formula=N_("no weights") if not pool_parameters
+                           else N_("learned pooling parameters"), parameters=pool_parameters, multiply_adds=0)
     layers = [pool_layer, *_fully_connected_stack(multiplier * channels, in_label, widths, classes, bias)]
     return HeadCost(
         name=f"global {kind} pooling head {_shape_path(channels, height, width, widths, classes, pooled=multiplier)}",
@@ -200,14 +202,15 @@ def pooled_head_cost(channels: int, height: int, width: int, classes: int,
 
 def _check_body_layers(layers, function_name: str) -> tuple:
     if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
-        raise TypeError(f"{function_name} expects layers as a sequence of channel counts and 'M'; "
-                        f"got {type(layers).__name__}")
+        raise TypeError(_("{name} expects layers as a sequence of channel counts and 'M'; got {type}").format(
+            name=function_name, type=type(layers).__name__))
     layers = tuple(layers)
     for layer in layers:
         if layer != "M":
-            check_int(layer, "every channel count in layers", function_name)
+            check_int(layer, _("every {item} in {argument}").format(item=_("channel count"), argument="layers"), function_name)
     if not any(layer != "M" for layer in layers):
-        raise ValueError(f"{function_name} expects at least one convolution in layers, e.g. VGG16_BODY; got {layers!r}")
+        raise ValueError(_("{name} expects at least one convolution in layers, e.g. VGG16_BODY; got {got}").format(
+            name=function_name, got=repr(layers)))
     return layers
 
 
@@ -231,8 +234,8 @@ def conv_body_cost(layers: Sequence[int | str] = VGG16_BODY, in_channels: int = 
     for layer in layers:
         if layer == "M":
             if side < 2:
-                raise ValueError(f"{name}: a 2 x 2 pooling cannot shrink a {side} x {side} map; "
-                                 f"use a larger size than {size}")
+                raise ValueError(_("{name}: a 2 x 2 pooling cannot shrink a {side} x {side} map; "
+                                   "use a larger size than {size}").format(name=name, side=side, size=size))
             compared += channels * side * side
             side //= 2
             continue
@@ -302,8 +305,9 @@ def _check_dropout(dropout: object, function_name: str) -> float:
 def _check_size_for_device(cost: HeadCost, device, function_name: str) -> None:
     if cost.parameters > MAX_MATERIALISED_PARAMETERS and torch.device(device or "cpu").type != "meta":
         raise ValueError(
-            f"{function_name} would allocate {format_count(cost.parameters)} parameters "
-            f"(more than {MAX_MATERIALISED_PARAMETERS:,}); pass device='meta' to build it without memory"
+            _("{name} would allocate {count} parameters (more than {limit}); "
+              "pass device='meta' to build it without memory").format(
+                name=function_name, count=format_count(cost.parameters), limit=f"{MAX_MATERIALISED_PARAMETERS:,}")
         )
 
 
@@ -351,9 +355,9 @@ def try_head(head: nn.Module, x: torch.Tensor) -> str:
     5 x 5 maps: 'RuntimeError: mat1 and mat2 shapes cannot be multiplied (1x200 and 128x10)'.
     """
     if not isinstance(head, nn.Module):
-        raise TypeError(f"try_head expects an nn.Module as head; got a {type(head).__name__}")
+        raise TypeError(_("try_head expects an nn.Module as head; got a {type}").format(type=type(head).__name__))
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"try_head expects a tensor as x; got a {type(x).__name__}")
+        raise TypeError(_("try_head expects a tensor as x; got a {type}").format(type=type(x).__name__))
     try:
         with torch.no_grad():
             output = head(x)
@@ -393,10 +397,12 @@ class FlattenHead(nn.Module):
         if tuple(features.shape[1:]) != self.feature_shape:
             channels, height, width = self.feature_shape
             raise ValueError(
-                f"FlattenHead was built for feature maps of shape {self.feature_shape} "
-                f"({channels * height * width} numbers after flattening); got {tuple(features.shape[1:])} "
-                f"({features[0].numel()} numbers). A flatten head fixes the input image size; "
-                "a global pooling head does not."
+                _("FlattenHead was built for feature maps of shape {shape} "
+                  "({count} numbers after flattening); got {got} "
+                  "({got_count} numbers). A flatten head fixes the input image size; "
+                  "a global pooling head does not.").format(
+                    shape=self.feature_shape, count=channels * height * width, got=tuple(features.shape[1:]),
+                    got_count=features[0].numel())
             )
         return self.classifier(self.dropout(self.activation(self.hidden(features.flatten(1)))))
 

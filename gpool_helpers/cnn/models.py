@@ -29,6 +29,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import check_int, check_ints, check_number, describe
+from ..i18n import N_, gettext as _
 from ..pooling import kind_names
 from .heads import FlattenHead, PoolingHead
 
@@ -105,12 +106,11 @@ class SmallCNN(nn.Module):
     ) -> None:
         super().__init__()
         if head not in head_names():
-            raise ValueError(
-                f"SmallCNN expects head to be one of {', '.join(map(repr, head_names()))}; got {head!r}"
-            )
+            raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
+                name="SmallCNN", argument="head", options=", ".join(map(repr, head_names())), got=repr(head)))
         for name, value in (("num_classes", num_classes), ("in_channels", in_channels), ("hidden_units", hidden_units)):
             check_int(value, name, "SmallCNN")
-        channels = check_ints(channels, "channels", "SmallCNN", example="(16, 32)", item="channel count")
+        channels = check_ints(channels, "channels", "SmallCNN", example="(16, 32)", item=N_("channel count"))
         check_number(dropout, "dropout", "SmallCNN", minimum=0.0, include_minimum=True, maximum=1.0,
                      include_maximum=False)
         self.head_name = head
@@ -131,12 +131,13 @@ class SmallCNN(nn.Module):
         if head in FLATTEN_HEADS:
             if input_size is None:
                 raise ValueError(
-                    f"SmallCNN with head {head!r} needs input_size=(H, W): a flatten head's first layer "
-                    "has one weight per feature-map position"
+                    _("SmallCNN with head {head} needs input_size=(H, W): a flatten head's first layer "
+                      "has one weight per feature-map position").format(head=repr(head))
                 )
             height, width = (int(size) for size in input_size)
             if height < 2 or width < 2:
-                raise ValueError(f"SmallCNN expects input_size of at least (2, 2); got {input_size!r}")
+                raise ValueError(_("SmallCNN expects input_size of at least (2, 2); got {got}").format(
+                    got=repr(input_size)))
             self.head: nn.Module = FlattenHead(
                 (previous, height // 2, width // 2),
                 hidden_units,
@@ -150,12 +151,16 @@ class SmallCNN(nn.Module):
 
     def check_images(self, images: object) -> Tensor:
         """``images`` if it is a float (N, in_channels, H, W) tensor with H, W >= 2."""
-        expected = f"a float tensor shaped (N, {self.in_channels}, H, W) with H, W >= 2"
         if not isinstance(images, Tensor) or not images.dtype.is_floating_point:
-            raise TypeError(f"SmallCNN expects {expected}; got {describe(images)}")
+            raise TypeError(_("{name} expects {expected}; got {got}").format(
+                name="SmallCNN", expected=self._expected_images(), got=describe(images)))
         if images.dim() != 4 or images.shape[1] != self.in_channels or min(images.shape[2:]) < 2:
-            raise ValueError(f"SmallCNN expects {expected}; got shape {tuple(images.shape)}")
+            raise ValueError(_("{name} expects {expected}; got shape {shape}").format(
+                name="SmallCNN", expected=self._expected_images(), shape=tuple(images.shape)))
         return images
+
+    def _expected_images(self) -> str:
+        return _("a float tensor shaped (N, {channels}, H, W) with H, W >= 2").format(channels=self.in_channels)
 
     def features(self, images: Tensor) -> Tensor:
         """The body's output, what the head sees: (N, 1, H, W) -> (N, C, H/2, W/2)."""

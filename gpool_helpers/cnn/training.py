@@ -34,6 +34,7 @@ from torch import nn
 
 from .data import LabelledImages, Split
 from ..checks import check_int, check_number
+from ..i18n import gettext as _
 from .counting import count_multiply_adds, count_parameters
 from .models import SmallCNN, head_label
 
@@ -120,7 +121,7 @@ def _notebook_display() -> Callable[[str], Any] | None:
 def seeded_run(seed: int) -> Iterator[None]:
     """Seed torch, run deterministically on one thread, then put everything back."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seeded_run expects seed to be an int >= 0; got {seed!r}")
+        raise ValueError(_("seeded_run expects seed to be an int >= 0; got {got}").format(got=repr(seed)))
     threads = torch.get_num_threads()
     deterministic = torch.are_deterministic_algorithms_enabled()
     with torch.random.fork_rng(devices=[]):
@@ -154,9 +155,12 @@ class TrainingRun:
 
 def _check_set(data: object, name: str, function_name: str) -> LabelledImages:
     if not isinstance(data, LabelledImages):
-        raise TypeError(f"{function_name} expects {name} to be a LabelledImages (see gpool_helpers.cnn.data); got a {type(data).__name__}")
+        raise TypeError(
+            _("{name} expects {argument} to be a LabelledImages (see gpool_helpers.cnn.data); got a {type}").format(
+                name=function_name, argument=name, type=type(data).__name__))
     if len(data) == 0:
-        raise ValueError(f"{function_name} expects {name} to hold at least one image; got none")
+        raise ValueError(_("{name} expects {argument} to hold at least one image; got none").format(
+            name=function_name, argument=name))
     return data
 
 
@@ -197,7 +201,8 @@ def train_model(
     """
     function_name = "train_model"
     if not isinstance(model, nn.Module):
-        raise TypeError(f"{function_name} expects model to be a torch.nn.Module; got a {type(model).__name__}")
+        raise TypeError(_("{name} expects model to be a torch.nn.Module; got a {type}").format(
+            name=function_name, type=type(model).__name__))
     _check_set(train, "train", function_name)
     if test is not None:
         _check_set(test, "test", function_name)
@@ -216,7 +221,7 @@ def train_model(
         optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
         loss_function = nn.CrossEntropyLoss()
         model.train()
-        for _ in range(epochs):
+        for _epoch in range(epochs):
             order = torch.randperm(len(train), generator=generator)
             total_loss = 0.0
             for start in range(0, len(train), batch_size):
@@ -262,7 +267,8 @@ def train_head(
 ) -> TrainingRun:
     """Build a model with ``head``, train it on ``split.train``, score it on ``split.test``."""
     if not isinstance(split, Split):
-        raise TypeError(f"train_head expects split to be a Split (see gpool_helpers.cnn.data); got a {type(split).__name__}")
+        raise TypeError(_("train_head expects split to be a Split (see gpool_helpers.cnn.data); got a {type}").format(
+            type=type(split).__name__))
     model = build_model(head, split.train, seed, **model_options)
     return train_model(
         model,
@@ -289,7 +295,8 @@ def compare_heads(
     """Train every head with every seed on ``split``; one progress line for all of them."""
     heads, seeds = tuple(heads), tuple(seeds)
     if not heads or not seeds:
-        raise ValueError(f"compare_heads expects at least one head and one seed; got heads={heads!r}, seeds={seeds!r}")
+        raise ValueError(_("compare_heads expects at least one head and one seed; got heads={heads}, seeds={seeds}").format(
+            heads=repr(heads), seeds=repr(seeds)))
     count = len(heads) * len(seeds)
     bar = ProgressLine(count * epochs, f"training {count} models (epochs)") if progress else None
     try:
@@ -328,7 +335,7 @@ def canvas_sweep(
     from .data import make_shapes
 
     if not models or not canvas_sizes:
-        raise ValueError("canvas_sweep expects at least one model and one canvas size")
+        raise ValueError(_("canvas_sweep expects at least one model and one canvas size"))
     results: dict[str, list[float]] = {label: [] for label in models}
     with seeded_run(seed):
         for size in canvas_sizes:
@@ -370,7 +377,7 @@ def _mean_and_spread(values: Sequence[float]) -> tuple[float, float]:
 def summarise_runs(runs: Sequence[TrainingRun]) -> list[HeadSummary]:
     """One :class:`HeadSummary` per head, in the order the heads first appear."""
     if not runs:
-        raise ValueError("summarise_runs expects at least one TrainingRun; got none")
+        raise ValueError(_("summarise_runs expects at least one TrainingRun; got none"))
     rows = []
     for head in dict.fromkeys(run.head for run in runs):
         mine = [run for run in runs if run.head == head]
@@ -430,7 +437,8 @@ class LearningRateSearch:
         for candidate in self.runs:
             if candidate.head == head and candidate.seed == seed:
                 return candidate
-        raise KeyError(f"no run with head {head!r} and seed {seed!r}; heads {list(self.chosen)}, seeds {list(self.seeds)}")
+        raise KeyError(_("no run with head {head} and seed {seed}; heads {heads}, seeds {seeds}").format(
+            head=repr(head), seed=repr(seed), heads=list(self.chosen), seeds=list(self.seeds)))
 
 
 def search_learning_rates(
@@ -451,12 +459,14 @@ def search_learning_rates(
     """
     function_name = "search_learning_rates"
     if not isinstance(split, Split) or split.validation is None:
-        raise ValueError(f"{function_name} expects a Split with a validation set (see small_digits_split)")
+        raise ValueError(_("{name} expects a Split with a validation set (see small_digits_split)").format(
+            name=function_name))
     heads, rates, seeds = tuple(heads), tuple(rates), tuple(seeds)
     if not heads or not rates or not seeds:
-        raise ValueError(f"{function_name} expects at least one head, rate and seed; got {heads!r}, {rates!r}, {seeds!r}")
+        raise ValueError(_("{name} expects at least one head, rate and seed; got {heads}, {rates}, {seeds}").format(
+            name=function_name, heads=repr(heads), rates=repr(rates), seeds=repr(seeds)))
     for rate in rates:
-        check_number(rate, "every rate in rates", function_name)
+        check_number(rate, _("every {item} in {argument}").format(item=_("rate"), argument="rates"), function_name)
     count = len(heads) * len(rates) * len(seeds)
     bar = ProgressLine(count, f"training {count} models") if progress else None
     validation: dict[tuple[str, float], tuple[float, ...]] = {}

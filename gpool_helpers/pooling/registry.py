@@ -15,6 +15,11 @@ from typing import Callable, Mapping, Sequence
 
 from torch import Tensor, nn
 
+from ..i18n import N_, gettext as _
+
+#: What a kind pools over (``PoolingKind.pools_over``), named in errors in the learner's language.
+POOLS_OVER = (N_("space"), N_("channels"))
+
 PoolFunction = Callable[[Tensor], Tensor]
 
 
@@ -132,21 +137,25 @@ def get_kind(name: str, *, caller: str = "get_kind", pools_over: str | None = No
     the function in the error; ``pools_over="space"`` also refuses kinds that
     keep H and W (a classifier head needs one value per channel).
     """
-    known = ", ".join(repr(n) for n in _REGISTRY)
     if not isinstance(name, str):
-        raise TypeError(f"{caller} expects a kind name (a str), one of {known}; got a {type(name).__name__}")
+        known = ", ".join(repr(n) for n in _REGISTRY)
+        raise TypeError(_("{caller} expects a kind name (a str), one of {known}; got a {type}").format(
+            caller=caller, known=known, type=type(name).__name__))
     try:
         kind = _REGISTRY[name]
     except KeyError:
+        known = ", ".join(repr(n) for n in _REGISTRY)
         close = difflib.get_close_matches(name.strip().lower(), list(_REGISTRY), n=1)
-        suggestion = f" (did you mean {close[0]!r}?)" if close else ""
+        suggestion = _(" (did you mean {name}?)").format(name=repr(close[0])) if close else ""
         raise ValueError(
-            f"{caller} expects kind to be one of {known}; got unknown pooling kind {name!r}{suggestion}"
+            _("{caller} expects kind to be one of {known}; got unknown pooling kind {name}{suggestion}").format(
+                caller=caller, known=known, name=repr(name), suggestion=suggestion)
         ) from None
     if pools_over is not None and kind.pools_over != pools_over:
         raise ValueError(
-            f"{caller} needs a kind that pools over {pools_over} (one value per channel); "
-            f"{name!r} pools over {kind.pools_over} and keeps H and W"
+            _("{caller} needs a kind that pools over {pools_over} (one value per channel); "
+              "{name} pools over {kind_pools_over} and keeps H and W").format(
+                caller=caller, pools_over=_(pools_over), name=repr(name), kind_pools_over=_(kind.pools_over))
         )
     return kind
 

@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 from torch import Tensor, nn
 
+from ..i18n import gettext as _
+
 
 def module_twin(
     name: str,
@@ -33,11 +35,13 @@ def module_twin(
     def __init__(self, *args: Any, **options: Any) -> None:
         nn.Module.__init__(self)
         if len(args) > len(defaults):
-            raise TypeError(f"{name} takes at most {len(defaults)} positional option(s) ({', '.join(defaults)}); got {len(args)}")
+            raise TypeError(_("{name} takes at most {count} positional option(s) ({options}); got {got}").format(
+                name=name, count=len(defaults), options=", ".join(defaults), got=len(args)))
         options.update(zip(defaults, args))
         unknown = sorted(set(options) - set(defaults))
         if unknown:
-            raise TypeError(f"{name} got unexpected option(s) {', '.join(unknown)}; it takes {', '.join(defaults) or 'none'}")
+            raise TypeError(_("{name} got unexpected option(s) {unknown}; it takes {options}").format(
+                name=name, unknown=", ".join(unknown), options=", ".join(defaults) or _("none")))
         values = {**defaults, **options}
         if check is not None:
             values = check(values)

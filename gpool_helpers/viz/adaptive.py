@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ..checks import check_int
+from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
@@ -37,7 +38,8 @@ def _pair(value: object, function_name: str) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value, value)
     if not (isinstance(value, Sequence) and len(value) == 2):
-        raise TypeError(f"{function_name} expects output_size as an int or a pair (rows, cols); got {value!r}")
+        raise TypeError(_("{name} expects output_size as an int or a pair (rows, cols); got {got}").format(
+            name=function_name, got=repr(value)))
     return (
         check_int(value[0], "output rows", function_name, maximum=64),
         check_int(value[1], "output cols", function_name, maximum=64),
@@ -95,11 +97,13 @@ def plot_adaptive_bins(in_size: int, out_size: int) -> Figure:
 
 def _to_map(feature_map: object, function_name: str) -> torch.Tensor:
     if not isinstance(feature_map, torch.Tensor) or not feature_map.dtype.is_floating_point:
-        raise TypeError(f"{function_name} expects a float tensor shaped (H, W); got a {type(feature_map).__name__}")
+        raise TypeError(_("{name} expects a float tensor shaped (H, W); got a {type}").format(
+            name=function_name, type=type(feature_map).__name__))
     if feature_map.dim() != 2 or min(feature_map.shape) < 1 or max(feature_map.shape) > 32:
         raise ValueError(
-            f"{function_name} expects one map shaped (H, W) with 1 <= H, W <= 32 "
-            f"(take x[0, 0] of an (N, C, H, W) tensor); got shape {tuple(feature_map.shape)}"
+            _("{name} expects one map shaped (H, W) with 1 <= H, W <= 32 "
+              "(take x[0, 0] of an (N, C, H, W) tensor); got shape {shape}").format(
+                name=function_name, shape=tuple(feature_map.shape))
         )
     return feature_map.detach().float()
 
@@ -181,7 +185,7 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
     values = _to_map(feature_map, function_name)
     out_rows, out_cols = _pair(output_size, function_name)
     if mode not in ("avg", "max"):
-        raise ValueError(f"{function_name} expects mode 'avg' or 'max'; got {mode!r}")
+        raise ValueError(_("{name} expects mode 'avg' or 'max'; got {got}").format(name=function_name, got=repr(mode)))
     height, width = values.shape
     row_bins, col_bins = adaptive_bins(height, out_rows), adaptive_bins(width, out_cols)
     pool = torch.nn.functional.adaptive_avg_pool2d if mode == "avg" else torch.nn.functional.adaptive_max_pool2d
@@ -295,15 +299,18 @@ def plot_spp_pyramid(*inputs: torch.Tensor, levels: Sequence[int] = (1, 2, 4), c
     """
     function_name = "plot_spp_pyramid"
     if not inputs:
-        raise ValueError(f"{function_name} expects at least one (N, C, H, W) tensor")
-    levels = tuple(check_int(level, "every level in levels", function_name, maximum=8) for level in levels)
+        raise ValueError(_("{name} expects at least one (N, C, H, W) tensor").format(name=function_name))
+    every_level = _("every {item} in {argument}").format(item=_("level"), argument="levels")
+    levels = tuple(check_int(level, every_level, function_name, maximum=8) for level in levels)
     maps = []
     for x in inputs:
         if not isinstance(x, torch.Tensor) or x.dim() != 4 or not x.dtype.is_floating_point or 0 in x.shape:
-            shown = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-            raise TypeError(f"{function_name} expects float tensors shaped (N, C, H, W); got {shown}")
+            shown = _("shape {shape}").format(shape=tuple(x.shape)) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise TypeError(_("{name} expects float tensors shaped (N, C, H, W); got {got}").format(
+                name=function_name, got=shown))
         if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < x.shape[1]:
-            raise ValueError(f"{function_name} expects channel to be an int in [0, {x.shape[1]}); got {channel!r}")
+            raise ValueError(_("{name} expects {argument} to be an int in [0, {end}); got {got}").format(
+                name=function_name, argument="channel", end=x.shape[1], got=repr(channel)))
         maps.append(x.detach().float())
 
     figure = new_figure(9.5, 0.9 + 2.55 * len(maps), layout="constrained")

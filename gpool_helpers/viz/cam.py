@@ -14,6 +14,7 @@ from torch import Tensor
 
 from ..cnn.cam import upsample_maps
 from ..cnn.data import LabelledImages
+from ..i18n import gettext as _
 from .style import DIVERGING_CMAP, HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
 
@@ -33,10 +34,10 @@ def _bare(axes) -> None:
 def plot_examples(data: LabelledImages, count: int = 8, columns: int = 8, title: str | None = None) -> Figure:
     """The first ``count`` images of ``data``, titled with their class (and boxed, if it has boxes)."""
     if not isinstance(data, LabelledImages):
-        raise TypeError(f"plot_examples expects a LabelledImages; got a {type(data).__name__}")
+        raise TypeError(_("plot_examples expects a LabelledImages; got a {type}").format(type=type(data).__name__))
     count = min(int(count), len(data))
     if count < 1:
-        raise ValueError(f"plot_examples expects count >= 1 and a non-empty set; got count={count}")
+        raise ValueError(_("plot_examples expects count >= 1 and a non-empty set; got count={count}").format(count=count))
     columns = max(1, min(int(columns), count))
     rows = -(-count // columns)
     figure = new_figure(1.2 * columns, 1.35 * rows + (0.3 if title else 0), layout="constrained")
@@ -104,10 +105,10 @@ def plot_canvas_sweep(
     """
     sizes = list(canvas_sizes)
     if not sizes or any(len(values) != len(sizes) for values in accuracies.values()):
-        raise ValueError("plot_canvas_sweep expects one accuracy per canvas size for every model")
+        raise ValueError(_("plot_canvas_sweep expects one accuracy per canvas size for every model"))
     for name, values in (("pointing", pointing), ("pointing_chance", pointing_chance)):
         if values is not None and len(values) != len(sizes):
-            raise ValueError(f"plot_canvas_sweep expects one {name} value per canvas size")
+            raise ValueError(_("plot_canvas_sweep expects one {name} value per canvas size").format(name=name))
     figure = new_figure(7.4, 3.6, layout="constrained")
     axes = figure.add_subplot()
     markers = ("o", "s", "^", "D")
@@ -143,7 +144,7 @@ def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = N
     the (channel, position) pairs that get any gradient at all.
     """
     if not gradients or any(not isinstance(g, Tensor) or g.dim() != 3 for g in gradients.values()):
-        raise ValueError("plot_gradient_maps expects {title: gradient shaped (C, h, w)}, at least one")
+        raise ValueError(_("plot_gradient_maps expects {title: gradient shaped (C, h, w)}, at least one"))
     panels = len(gradients) + (image is not None)
     figure = new_figure(3.3 * panels, 3.3, layout="constrained")
     column = 1
@@ -193,8 +194,8 @@ def plot_cam_grid(
     """
     if images.dim() != 4 or maps.dim() != 4 or images.shape[0] != maps.shape[0]:
         raise ValueError(
-            f"plot_cam_grid expects images (N, 1, H, W) and maps (N, classes, h, w) with the same N; "
-            f"got {tuple(images.shape)} and {tuple(maps.shape)}"
+            _("plot_cam_grid expects images (N, 1, H, W) and maps (N, classes, h, w) with the same N; "
+              "got {images} and {maps}").format(images=tuple(images.shape), maps=tuple(maps.shape))
         )
     count, classes = maps.shape[:2]
     resized = upsample_maps(maps, images.shape[-2:])
@@ -231,7 +232,8 @@ def plot_cam(image: Tensor, cam: Tensor, title: str, box: Sequence[int] | None =
     """The input beside one class activation map (already resized to the image) laid over it."""
     if image.dim() != 2 or cam.shape != image.shape:
         raise ValueError(
-            f"plot_cam expects an (H, W) image and an (H, W) map; got {tuple(image.shape)} and {tuple(cam.shape)}"
+            _("plot_cam expects an (H, W) image and an (H, W) map; got {image} and {map}").format(
+                image=tuple(image.shape), map=tuple(cam.shape))
         )
     figure = new_figure(6.2, 3.2, layout="constrained")
     left = figure.add_subplot(1, 2, 1)

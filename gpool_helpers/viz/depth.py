@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from ..checks import describe
+from ..i18n import gettext as _
 from ..cnn.cbam import SpatialAttention, channel_descriptors
 from ..pooling import global_depth_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
@@ -26,12 +27,18 @@ MAX_ANNOTATED_CELLS = 64
 
 def _check_maps(x: object, sample: object, function_name: str) -> Tensor:
     if not isinstance(x, Tensor) or x.dim() != 4 or not x.dtype.is_floating_point:
-        shown = f"shape {tuple(x.shape)}, dtype {x.dtype}" if isinstance(x, Tensor) else describe(x)
-        raise TypeError(f"{function_name} expects a float tensor shaped (N, C, H, W); got {shown}")
+        if isinstance(x, Tensor):
+            shown = _("shape {shape}, dtype {dtype}").format(shape=tuple(x.shape), dtype=x.dtype)
+        else:
+            shown = describe(x)
+        raise TypeError(_("{name} expects a float tensor shaped (N, C, H, W); got {got}").format(
+            name=function_name, got=shown))
     if x.shape[1] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
-        raise ValueError(f"{function_name} expects C, H and W > 0; got shape {tuple(x.shape)}")
+        raise ValueError(_("{name} expects C, H and W > 0; got shape {shape}").format(
+            name=function_name, shape=tuple(x.shape)))
     if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < x.shape[0]:
-        raise ValueError(f"{function_name} expects sample to be an int in [0, {x.shape[0]}); got {sample!r}")
+        raise ValueError(_("{name} expects {argument} to be an int in [0, {end}); got {got}").format(
+            name=function_name, argument="sample", end=x.shape[0], got=repr(sample)))
     return x.detach()
 
 
@@ -95,7 +102,8 @@ def plot_spatial_attention(x: Tensor, layer, sample: int = 0, layer_name: str = 
     """
     maps = _check_maps(x, sample, "plot_spatial_attention")
     if not isinstance(layer, SpatialAttention):
-        raise TypeError(f"plot_spatial_attention expects a SpatialAttention layer; got {describe(layer)}")
+        raise TypeError(_("plot_spatial_attention expects a SpatialAttention layer; got {got}").format(
+            got=describe(layer)))
     one = maps[sample : sample + 1]
     with torch.no_grad():
         descriptors = channel_descriptors(one)[0]
@@ -103,7 +111,8 @@ def plot_spatial_attention(x: Tensor, layer, sample: int = 0, layer_name: str = 
     channels, height, width = one.shape[1:]
 
     if not isinstance(layer_name, str):
-        raise TypeError(f"plot_spatial_attention expects layer_name as text; got {describe(layer_name)}")
+        raise TypeError(_("plot_spatial_attention expects layer_name as text; got {got}").format(
+            got=describe(layer_name)))
     figure = new_figure(9.5, 3.9, layout="constrained")
     mean_axes, max_axes, attention_axes = figure.subplots(1, 3)
     # Each descriptor gets its own scale: the mean of C values spans a much

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Mapping, Sequence
 
+from ..i18n import gettext as _
 from ..pooling.registry import PoolingKind, all_kinds
 
 
@@ -16,15 +17,18 @@ class KindTable:
         self.example_shape = tuple(example_shape)
 
     def rows(self) -> list[tuple[str, str, str, str]]:
+        """(name, shape rule, torch line, description), the texts in the learner's language."""
         rows = []
         for kind in self.kinds.values():
             shape = f"{self.example_shape} -> {kind.output_shape(self.example_shape)}"
-            torch_line = kind.torch_equivalents[0].code if kind.torch_equivalents else "(none in torch)"
-            rows.append((kind.name, shape, torch_line, kind.description))
+            torch_line = kind.torch_equivalents[0].code if kind.torch_equivalents else _("(none in torch)")
+            rows.append((kind.name, shape, torch_line, _(kind.description)))
         return rows
 
     def __repr__(self) -> str:
-        return "\n".join(f"{name}: {shape}; torch: {code}; {text}" for name, shape, code, text in self.rows())
+        line = _("{name}: {shape}; torch: {code}; {text}")
+        return "\n".join(line.format(name=name, shape=shape, code=code, text=text)
+                         for name, shape, code, text in self.rows())
 
     def _repr_html_(self) -> str:
         body = "".join(
@@ -33,8 +37,8 @@ class KindTable:
             for name, shape, code, text in self.rows()
         )
         return (
-            "<table><thead><tr><th>kind</th><th>shape</th><th>torch built-in</th><th>what it does</th></tr>"
-            f"</thead><tbody>{body}</tbody></table>"
+            f"<table><thead><tr><th>{_('kind')}</th><th>{_('shape')}</th><th>{_('torch built-in')}</th>"
+            f"<th>{_('what it does')}</th></tr></thead><tbody>{body}</tbody></table>"
         )
 
 

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from ..pooling import registry
 from ..cnn.counting import count_parameters
+from ..i18n import gettext as _
 from ..pooling import gem_pool, lse_pool, measure_work
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
@@ -36,9 +37,11 @@ LSE_R_RANGE = (0.01, 100.0)
 def _check_features(x: object, function_name: str) -> torch.Tensor:
     if not isinstance(x, torch.Tensor) or not x.dtype.is_floating_point or x.dim() != 4:
         shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"{function_name} expects a float tensor shaped (N, C, H, W); got {shape}")
+        raise ValueError(_("{name} expects a float tensor shaped (N, C, H, W); got {got}").format(
+            name=function_name, got=shape))
     if not 1 <= x.shape[1] <= 16 or min(x.shape) < 1:
-        raise ValueError(f"{function_name} draws 1 to 16 channels of a non-empty input; got shape {tuple(x.shape)}")
+        raise ValueError(_("{name} draws 1 to 16 channels of a non-empty input; got shape {shape}").format(
+            name=function_name, shape=tuple(x.shape)))
     return x.detach()
 
 
@@ -117,7 +120,8 @@ def plot_mean_to_max(features: torch.Tensor, p: float = 3.0, r: float = 1.0) -> 
     features = _check_features(features, function_name)
     for name, value, (low, high) in (("p", p, GEM_P_RANGE), ("r", r, LSE_R_RANGE)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ValueError(f"{function_name} expects {name} between {low} and {high}; got {value!r}")
+            raise ValueError(_("{name} expects {argument} between {low} and {high}; got {got}").format(
+                name=function_name, argument=name, low=low, high=high, got=repr(value)))
     sample = features[:1]
     mean, peak = sample.mean(dim=(2, 3))[0], sample.amax(dim=(2, 3))[0]
     gem, lse = gem_pool(sample, float(p))[0], lse_pool(sample, float(r))[0]
@@ -167,7 +171,8 @@ RANGE_MARKERS = ("o", "s", "D", "^", "v", "P")
 def _check_pooled(pooled: object, channels: int, label: str, function_name: str) -> torch.Tensor:
     if not isinstance(pooled, torch.Tensor) or pooled.dim() != 2 or pooled.shape[1] != channels:
         shape = tuple(pooled.shape) if isinstance(pooled, torch.Tensor) else type(pooled).__name__
-        raise ValueError(f"{function_name} expects {label!r} shaped (N, {channels}); got {shape}")
+        raise ValueError(_("{name} expects {label} shaped (N, {channels}); got {got}").format(
+            name=function_name, label=repr(label), channels=channels, got=shape))
     return pooled.detach()[0].float()
 
 
@@ -209,7 +214,8 @@ def plot_ranges(features: torch.Tensor, pooled: dict[str, torch.Tensor], title: 
     function_name = "plot_ranges"
     features = _check_features(features, function_name)
     if not isinstance(pooled, dict) or not 1 <= len(pooled) <= len(RANGE_MARKERS):
-        raise ValueError(f"{function_name} expects a dict of 1 to {len(RANGE_MARKERS)} labelled (N, C) tensors")
+        raise ValueError(_("{name} expects a dict of 1 to {count} labelled (N, C) tensors").format(
+            name=function_name, count=len(RANGE_MARKERS)))
     channels = features.shape[1]
     series = {str(label): _check_pooled(values, channels, str(label), function_name) for label, values in pooled.items()}
     figure = new_figure(2.4 + 0.75 * channels, 4.0, layout="constrained")
@@ -235,7 +241,8 @@ def plot_attention(features: torch.Tensor, weights: torch.Tensor, pooled: torch.
         weights.shape[2:]
     ) != (height, width) or not 1 <= weights.shape[1] <= 4:
         shape = tuple(weights.shape) if isinstance(weights, torch.Tensor) else type(weights).__name__
-        raise ValueError(f"{function_name} expects weights shaped ({batch}, heads <= 4, {height}, {width}); got {shape}")
+        raise ValueError(_("{name} expects weights shaped ({batch}, heads <= 4, {height}, {width}); got {got}").format(
+            name=function_name, batch=batch, height=height, width=width, got=shape))
     values = _check_pooled(pooled, channels, "pooled", function_name)
     heads = weights.shape[1]
     maps = weights.detach()[0].float().numpy()
@@ -301,14 +308,16 @@ def kind_summary_html(shape: tuple[int, ...] = (1, 8, 4, 4)) -> str:
     rows = kind_summary(shape)
     size = math.prod(shape)
     header = (
-        "<tr><th>kind</th><th>output</th><th>learnable parameters</th><th>torch kernels</th>"
-        "<th>elements read + written</th><th>what it is</th></tr>"
+        f"<tr><th>{_('kind')}</th><th>{_('output')}</th><th>{_('learnable parameters')}</th>"
+        f"<th>{_('torch kernels')}</th><th>{_('elements read + written')}</th><th>{_('what it is')}</th></tr>"
     )
+    times_input = _("{elements} ({ratio}x the input)")
     body = "".join(
         f"<tr><td><code>{html.escape(str(row['kind']))}</code></td><td>{row['output']}</td>"
         f"<td style='text-align:right'>{row['parameters']}</td><td style='text-align:right'>{row['kernels']}</td>"
-        f"<td style='text-align:right'>{row['elements']} ({row['elements'] / size:.1f}x the input)</td>"
-        f"<td style='text-align:left'>{html.escape(str(row['description']))}</td></tr>"
+        f"<td style='text-align:right'>{times_input.format(elements=row['elements'], ratio=format(row['elements'] / size, '.1f'))}</td>"
+        f"<td style='text-align:left'>{html.escape(_(str(row['description'])))}</td></tr>"
         for row in rows
     )
-    return f"<table><caption>input {_format_shape(shape)}</caption>{header}{body}</table>"
+    caption = _("input {shape}").format(shape=_format_shape(shape))
+    return f"<table><caption>{caption}</caption>{header}{body}</table>"

@@ -15,6 +15,7 @@ import ipywidgets
 from matplotlib.figure import Figure
 
 from ..examples import article_example
+from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window
 from ..viz.adaptive import plot_adaptive_windows
 from .base import FigureView
@@ -39,29 +40,35 @@ def describe_adaptive(in_size: int, out_size: int, mode: str = "avg") -> str:
     windows = adaptive_bins(in_size, out_size)
     lengths = sorted({end - start for start, end in windows})
     shared = sorted(
-        {position for (_, end), (start, _) in zip(windows, windows[1:]) for position in range(start, end)}
+        {position for (_start, end), (start, _end) in zip(windows, windows[1:]) for position in range(start, end)}
     )
     classic = classic_spp_window(in_size, out_size)
     listed = ", ".join(f"[{start}, {end})" for start, end in windows)
-    if shared:
-        overlap = f"Neighbouring windows share position{'s' if len(shared) > 1 else ''} {', '.join(map(str, shared))}."
+    positions = ", ".join(map(str, shared))
+    if len(shared) > 1:
+        overlap = _("Neighbouring windows share positions {positions}.").format(positions=positions)
+    elif shared:
+        overlap = _("Neighbouring windows share position {positions}.").format(positions=positions)
     else:
-        overlap = "No two windows share a position."
+        overlap = _("No two windows share a position.")
     if classic.output_size is None:
-        spp = (
-            f"SPP-net's recipe: kernel {classic.kernel_size}, stride {classic.stride}; "
-            "a stride of 0 is refused by max_pool2d."
-        )
+        spp = _("SPP-net's recipe: kernel {kernel}, stride {stride}; a stride of 0 is refused by max_pool2d.").format(
+            kernel=classic.kernel_size, stride=classic.stride)
     else:
-        verdict = "right" if classic.correct else f"wrong: {classic.output_size}, not {out_size}"
-        spp = (
-            f"SPP-net's recipe: kernel {classic.kernel_size}, stride {classic.stride} gives "
-            f"{classic.output_size} cells per side ({verdict})."
-        )
+        if classic.correct:
+            verdict = _("right")
+        else:
+            verdict = _("wrong: {got}, not {wanted}").format(got=classic.output_size, wanted=out_size)
+        spp = _("SPP-net's recipe: kernel {kernel}, stride {stride} gives {cells} cells per side ({verdict}).").format(
+            kernel=classic.kernel_size, stride=classic.stride, cells=classic.output_size, verdict=verdict)
+    joined_lengths = _(" or ").join(map(str, lengths))
+    if len(lengths) > 1:
+        windows_text = _("Windows along each dim: {windows}; window lengths {lengths}. {overlap}")
+    else:
+        windows_text = _("Windows along each dim: {windows}; window length {lengths}. {overlap}")
     return (
         f"<div><b>F.adaptive_{html.escape(mode)}_pool2d: ({in_size}, {in_size}) -> ({out_size}, {out_size})</b><br>"
-        f"Windows along each dim: {listed}; window length{'s' if len(lengths) > 1 else ''} "
-        f"{' or '.join(map(str, lengths))}. {overlap}<br>{spp}</div>"
+        f"{windows_text.format(windows=listed, lengths=joined_lengths, overlap=overlap)}<br>{spp}</div>"
     )
 
 
@@ -70,6 +77,6 @@ def adaptive_explorer(in_size: int = 7, out_size: int = 4, mode: str = "avg") ->
     controls = {
         "in_size": ipywidgets.IntSlider(value=in_size, min=1, max=MAX_SIDE, description="in_size", continuous_update=False),
         "out_size": ipywidgets.IntSlider(value=out_size, min=1, max=MAX_SIDE, description="out_size", continuous_update=False),
-        "mode": ipywidgets.Dropdown(options=MODES, value=mode, description="mode"),
+        "mode": ipywidgets.Dropdown(options=MODES, value=mode, description=_("mode")),
     }
     return FigureView(controls, draw_adaptive, describe_adaptive)

@@ -39,6 +39,7 @@ import ipywidgets
 from matplotlib.figure import Figure
 
 from ..checks import check_int
+from ..i18n import N_, gettext as _
 from ..viz.style import figure_to_png, new_figure
 
 #: CSS classes every view carries, so browser tests can find its parts.
@@ -48,6 +49,11 @@ READOUT_CLASS = "gpool-figure-readout"
 
 #: Where a view's readout puts a message that is not the normal description.
 MESSAGE_CLASS = "gpool-figure-message"
+
+#: Chinese characters and punctuation: no font for them ships with matplotlib (see gpool_helpers.i18n).
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+#: What the static picture of a message says when the message itself cannot be drawn.
+_MESSAGE_IN_THE_READOUT = "This view shows a message instead of a figure; run the notebook to read it."
 
 
 class FigureView:
@@ -99,6 +105,8 @@ class FigureView:
         #: How many times the image was redrawn (tests and benchmarks read it).
         self.redraw_count = 0
         self._holding = False
+        #: The readout's message in English, for static_png (figures keep English labels).
+        self._english_message: str | None = None
 
         # Shrink to the column rather than overflow it; never stretch past the PNG's own size.
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(max_width="100%", height="auto"))
@@ -161,11 +169,10 @@ class FigureView:
         count = self.element_count(values)
         if self.max_elements is not None and count is not None and count > self.max_elements:
             product = "·".join(self.size_controls)
-            self._show_message(
-                f"{product} = {count:,} is more than this view draws (at most {self.max_elements:,}). "
-                "Make one of the sliders smaller.",
-                error=None,
-            )
+            template = N_("{product} = {count} is more than this view draws (at most {limit}). "
+                          "Make one of the sliders smaller.")
+            sizes = {"product": product, "count": f"{count:,}", "limit": f"{self.max_elements:,}"}
+            self._show_message(_(template).format(**sizes), error=None, english=template.format(**sizes))
             return
         try:
             # Light compression: the PNG only travels to the browser, and level 1
@@ -175,7 +182,8 @@ class FigureView:
             if not isinstance(description, str):
                 raise TypeError(f"describe returned a {type(description).__name__}, not an HTML string")
         except Exception as error:  # noqa: BLE001  (a learner's kernel must never see a traceback from a slider)
-            self._show_message(f"Could not draw this one: {error}", error=error)
+            self._show_message(_("Could not draw this one: {error}").format(error=error), error=error,
+                               english=f"Could not draw this one: {error}")
             return
         self.image.value = png
         self.image.layout.display = None
@@ -191,11 +199,12 @@ class FigureView:
             figure.set_dpi(self.dpi)
         return figure
 
-    def _show_message(self, message: str, error: BaseException | None) -> None:
+    def _show_message(self, message: str, error: BaseException | None, english: str | None = None) -> None:
         # Hide the old picture: it would show a state the controls no longer describe.
         self.image.layout.display = "none"
         self.readout.value = f'<div class="{MESSAGE_CLASS}">{html.escape(message)}</div>'
         self.last_error = error
+        self._english_message = english
 
     def _on_control_change(self, change: Mapping[str, Any]) -> None:
         if not self._holding:
@@ -229,6 +238,10 @@ class FigureView:
         if self.image.layout.display != "none" and self.image.value:
             return bytes(self.image.value)
         message = html.unescape(re.sub(r"<[^>]+>", " ", self.readout.value)).strip()
+        if _CJK.search(message):
+            # The readout speaks the learner's language; a figure cannot draw Chinese, so it says it in English.
+            english = self._english_message
+            message = english if english is not None and not _CJK.search(english) else _MESSAGE_IN_THE_READOUT
         figure = new_figure(6, 0.8)
         figure.text(0.02, 0.5, textwrap.fill(message, 80), va="center", ha="left", fontsize=9)
         return figure_to_png(figure)

@@ -14,6 +14,7 @@ import ipywidgets
 from ..cnn.cam import class_activation_maps, upsample_maps
 from ..cnn.data import LabelledImages
 from ..cnn.models import SmallCNN
+from ..i18n import gettext as _
 from ..viz.cam import plot_cam
 from .base import FigureView
 
@@ -28,9 +29,11 @@ def cam_explorer(model: SmallCNN, data: LabelledImages) -> FigureView:
     logit = GAP(map) + bias.
     """
     if not isinstance(data, LabelledImages):
-        raise TypeError(f"cam_explorer expects data to be a LabelledImages; got a {type(data).__name__}")
+        raise TypeError(_("cam_explorer expects data to be a LabelledImages; got a {type}").format(
+            type=type(data).__name__))
     if not 1 <= len(data) <= MAX_IMAGES:
-        raise ValueError(f"cam_explorer expects between 1 and {MAX_IMAGES} images; got {len(data)}")
+        raise ValueError(_("cam_explorer expects between 1 and {limit} images; got {count}").format(
+            limit=MAX_IMAGES, count=len(data)))
     maps, logits = class_activation_maps(model, data.images)
     resized = upsample_maps(maps, data.image_size)
     bias = model.head.classifier.bias.detach()
@@ -47,25 +50,29 @@ def cam_explorer(model: SmallCNN, data: LabelledImages) -> FigureView:
         )
 
     def describe(image: int, class_index: int) -> str:
-        name = html.escape(data.class_names[class_index])
-        truth = html.escape(data.class_names[int(data.labels[image])])
-        predicted = html.escape(data.class_names[int(predictions[image])])
+        # Class names are data ("circle", "7"); the shapes' names have translations.
+        name = html.escape(_(data.class_names[class_index]))
+        truth = html.escape(_(data.class_names[int(data.labels[image])]))
+        predicted = html.escape(_(data.class_names[int(predictions[image])]))
         average = float(maps[image, class_index].mean())
         class_bias = float(bias[class_index])
         height, width = maps.shape[-2:]
         return (
-            f"Image {image}: a {truth}; the model says <b>{predicted}</b>.<br>"
-            f"Map of '{name}': {height}x{width}, resized to the {data.image_size[0]}x{data.image_size[1]} image. "
-            f"GAP of the map {average:.4f} + bias {class_bias:.4f} = {average + class_bias:.4f}; "
-            f"the model's logit: {float(logits[image, class_index]):.4f}."
+            _("Image {image}: a {truth}; the model says {predicted}.").format(
+                image=image, truth=truth, predicted=f"<b>{predicted}</b>") + "<br>"
+            + _("Map of '{name}': {height}x{width}, resized to the {image_height}x{image_width} image. "
+                "GAP of the map {average} + bias {bias} = {total}; the model's logit: {logit}.").format(
+                name=name, height=height, width=width, image_height=data.image_size[0],
+                image_width=data.image_size[1], average=f"{average:.4f}", bias=f"{class_bias:.4f}",
+                total=f"{average + class_bias:.4f}", logit=f"{float(logits[image, class_index]):.4f}")
         )
 
     controls = {
-        "image": ipywidgets.IntSlider(value=0, min=0, max=len(data) - 1, description="image"),
+        "image": ipywidgets.IntSlider(value=0, min=0, max=len(data) - 1, description=_("image")),
         "class_index": ipywidgets.Dropdown(
-            options=[(name, index) for index, name in enumerate(data.class_names)],
+            options=[(_(name), index) for index, name in enumerate(data.class_names)],
             value=int(predictions[0]),
-            description="class",
+            description=_("class"),
         ),
     }
     return FigureView(controls, draw, describe)

@@ -27,6 +27,7 @@ import ipywidgets
 from matplotlib.figure import Figure
 
 from ..checks import check_int
+from ..i18n import gettext as _
 from ..pooling import registry
 from ..examples import ARTICLE_SHAPE, article_example
 from ..viz.heatmaps import DEFAULT_MAX_CHANNELS, format_shape, plot_pooling
@@ -92,10 +93,10 @@ def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> Expl
     message = None
     output_shape: tuple[int, ...] | None = tuple(pooling_kind.output_shape(shape))
     if elements > MAX_ELEMENTS:
-        message = (
-            f"N·C·H·W = {elements:,} is more than the explorer draws (at most {MAX_ELEMENTS:,}). "
+        message = _(
+            "N·C·H·W = {elements} is more than the explorer draws (at most {limit}). "
             "Make one of the sliders smaller."
-        )
+        ).format(elements=f"{elements:,}", limit=f"{MAX_ELEMENTS:,}")
         output_shape = None
     channels_drawn = min(C, DEFAULT_MAX_CHANNELS)
     equivalents = pooling_kind.torch_equivalents
@@ -115,7 +116,7 @@ def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> Expl
         input_code=f"x = article_example(seed={seed}, shape={format_shape(shape)})",
         torch_code=equivalents[0].code if equivalents else None,
         helper_code=pooling_kind.code,
-        description=pooling_kind.description,
+        description=_(pooling_kind.description),
     )
 
 
@@ -144,20 +145,22 @@ def describe_explorer(state: ExplorerState) -> str:
         f"<pre>{escape(state.input_code)}</pre>",
     ]
     if state.torch_code is not None:
-        lines.append(f"<p>In torch: <code>{escape(state.torch_code)}</code>; with the helpers: "
-                     f"<code>{escape(state.helper_code)}</code></p>")
+        lines.append("<p>" + _("In torch: {torch_code}; with the helpers: {helper_code}").format(
+            torch_code=f"<code>{escape(state.torch_code)}</code>",
+            helper_code=f"<code>{escape(state.helper_code)}</code>") + "</p>")
     else:
-        lines.append(f"<p>With the helpers: <code>{escape(state.helper_code)}</code></p>")
+        lines.append("<p>" + _("With the helpers: {helper_code}").format(
+            helper_code=f"<code>{escape(state.helper_code)}</code>") + "</p>")
     drawn = []
     if state.N > 1:
-        drawn.append(f"sample 0 of {state.N}")
+        drawn.append(_("sample 0 of {count}").format(count=state.N))
     if state.channels_drawn < state.C:
-        drawn.append(f"the first {state.channels_drawn} of {state.C} channels")
+        drawn.append(_("the first {drawn} of {count} channels").format(drawn=state.channels_drawn, count=state.C))
     if drawn:
-        lines.append(f"<p>Drawn: {' and '.join(drawn)}.</p>")
+        lines.append("<p>" + _("Drawn: {what}.").format(what=_(" and ").join(drawn)) + "</p>")
     if state.H <= 8 and state.W <= 8 and not state.values_written:
-        lines.append(f"<p>Values are written in the cells when the drawn maps hold at most "
-                     f"{MAX_WRITTEN_VALUES} cells.</p>")
+        lines.append("<p>" + _("Values are written in the cells when the drawn maps hold at most "
+                               "{count} cells.").format(count=MAX_WRITTEN_VALUES) + "</p>")
     return "\n".join(lines)
 
 
@@ -174,7 +177,7 @@ class PoolingExplorer(FigureView):
             controls[name] = ipywidgets.IntSlider(
                 value=value, min=low, max=high, description=name, continuous_update=False
             )
-        controls["kind"] = ipywidgets.Dropdown(options=list(registry.kind_names()), value=kind, description="kind")
+        controls["kind"] = ipywidgets.Dropdown(options=list(registry.kind_names()), value=kind, description=_("kind"))
         super().__init__(
             controls,
             draw=lambda **values: draw_explorer(explorer_state(**values)),

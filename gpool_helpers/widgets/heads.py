@@ -13,13 +13,15 @@ from typing import Sequence
 import ipywidgets
 
 from ..cnn.heads import HeadCost, flatten_head_cost, format_count, pooled_head_cost
+from ..i18n import N_, gettext as _
 from ..viz.heads import plot_head_costs, work_per_image
 from .base import FigureView
 
 #: The fully connected layers the flatten head may have between Flatten and the output.
+#: (label, widths); the labels are English, shown through ``_()``.
 HIDDEN_CHOICES = (
-    ("none: Flatten -> classes", ()),
-    ("one layer of 4096", (4096,)),
+    (N_("none: Flatten -> classes"), ()),
+    (N_("one layer of 4096"), (4096,)),
     ("4096 -> 4096 (VGG-16)", (4096, 4096)),
 )
 
@@ -27,11 +29,15 @@ CHANNEL_CHOICES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 CLASS_CHOICES = (10, 100, 1000)
 
 
-def _rows(cost: HeadCost) -> str:
+def _rows(cost: HeadCost, kind: str | None = None) -> str:
     rows = []
     for layer in cost.layers:
+        name = layer.name
+        if kind is not None and name == f"global {kind} pooling":
+            name = _("global {kind} pooling").format(kind=kind)
+        # A formula is arithmetic ("C·K + K") or, for the pooling layer, words with a translation.
         rows.append(
-            f"<tr><td>{html.escape(layer.name)}</td><td><code>{html.escape(layer.formula)}</code></td>"
+            f"<tr><td>{html.escape(name)}</td><td><code>{html.escape(_(layer.formula))}</code></td>"
             f"<td style='text-align:right'>{layer.parameters:,}</td>"
             f"<td style='text-align:right'>{layer.multiply_adds:,}</td></tr>"
         )
@@ -43,17 +49,25 @@ def describe_head_costs(channels: int, height: int, width: int, classes: int,
     """HTML: both heads layer by layer (formula, parameters, multiply-adds), then the totals."""
     flatten = flatten_head_cost(channels, height, width, classes, tuple(hidden_widths))
     pooled = pooled_head_cost(channels, height, width, classes, kind=kind)
-    header = "<tr><th>layer</th><th>parameters formula</th><th>parameters</th><th>multiply-adds</th></tr>"
+    header = (f"<tr><th>{_('layer')}</th><th>{_('parameters formula')}</th><th>{_('parameters')}</th>"
+              f"<th>{_('multiply-adds')}</th></tr>")
+    totals = _(
+        "Parameters: {flatten_parameters} against {pooled_parameters}, {ratio} times as many. "
+        "Work per image: {flatten_work} against {pooled_work} (the pooled head's includes "
+        "{pooling_operations} additions in the pooling)."
+    ).format(
+        flatten_parameters=format_count(flatten.parameters), pooled_parameters=format_count(pooled.parameters),
+        ratio=f"{flatten.parameters / pooled.parameters:,.1f}", flatten_work=format_count(work_per_image(flatten)),
+        pooled_work=format_count(work_per_image(pooled)), pooling_operations=f"{pooled.pooling_operations:,}",
+    )
+    flatten_path = html.escape(flatten.name.removeprefix('flatten head '))
+    pooled_path = html.escape(pooled.name.removeprefix(f'global {kind} pooling head '))
     return (
-        f"<div><b>Flatten head</b>: {html.escape(flatten.name.removeprefix('flatten head '))}"
-        f"<table>{header}{_rows(flatten)}</table>"
-        f"<b>Pooled head</b>: {html.escape(pooled.name.removeprefix(f'global {kind} pooling head '))}"
-        f"<table>{header}{_rows(pooled)}</table>"
-        f"<p>Parameters: {format_count(flatten.parameters)} against {format_count(pooled.parameters)}, "
-        f"{flatten.parameters / pooled.parameters:,.1f} times as many. "
-        f"Work per image: {format_count(work_per_image(flatten))} against "
-        f"{format_count(work_per_image(pooled))} (the pooled head's includes "
-        f"{pooled.pooling_operations:,} additions in the pooling).</p></div>"
+        "<div>" + _("{head}: {path}").format(head=f"<b>{_('Flatten head')}</b>", path=flatten_path)
+        + f"<table>{header}{_rows(flatten)}</table>"
+        + _("{head}: {path}").format(head=f"<b>{_('Pooled head')}</b>", path=pooled_path)
+        + f"<table>{header}{_rows(pooled, kind)}</table>"
+        f"<p>{totals}</p></div>"
     )
 
 
@@ -64,26 +78,30 @@ def head_cost_explorer(channels: int = 512, height: int = 7, width: int = 7, cla
     Starts at the VGG-16 head (512 x 7 x 7 -> 4096 -> 4096 -> 1000). Set a
     control from code to redraw, e.g. ``view.controls["H"].value = 14``.
     """
-    hidden_options = [(label, widths) for label, widths in HIDDEN_CHOICES]
-    if tuple(hidden_widths) not in [widths for _, widths in hidden_options]:
+    hidden_options = [(_(label), widths) for label, widths in HIDDEN_CHOICES]
+    if tuple(hidden_widths) not in [widths for _label, widths in hidden_options]:
         hidden_options.append((" -> ".join(str(w) for w in hidden_widths), tuple(hidden_widths)))
     if channels not in CHANNEL_CHOICES:
-        raise ValueError(f"head_cost_explorer expects channels to be one of {CHANNEL_CHOICES}; got {channels!r}")
+        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
+            name="head_cost_explorer", argument="channels", options=CHANNEL_CHOICES, got=repr(channels)))
     if classes not in CLASS_CHOICES:
-        raise ValueError(f"head_cost_explorer expects classes to be one of {CLASS_CHOICES}; got {classes!r}")
+        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
+            name="head_cost_explorer", argument="classes", options=CLASS_CHOICES, got=repr(classes)))
     for name, value in (("height", height), ("width", width)):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
-            raise ValueError(f"head_cost_explorer expects {name} to be an int from 1 to 32; got {value!r}")
+            raise ValueError(_("{name} expects {argument} to be {wanted}; got {got}").format(
+                name="head_cost_explorer", argument=name, wanted=_("an int from {minimum} to {maximum}").format(
+                    minimum=1, maximum=32), got=repr(value)))
     style = {"description_width": "150px"}
     layout = ipywidgets.Layout(width="480px")
     controls = {
-        "C": ipywidgets.SelectionSlider(options=CHANNEL_CHOICES, value=channels, description="channels C",
+        "C": ipywidgets.SelectionSlider(options=CHANNEL_CHOICES, value=channels, description=_("channels C"),
                                         style=style, layout=layout),
-        "H": ipywidgets.IntSlider(value=height, min=1, max=32, description="map height H", style=style, layout=layout),
-        "W": ipywidgets.IntSlider(value=width, min=1, max=32, description="map width W", style=style, layout=layout),
+        "H": ipywidgets.IntSlider(value=height, min=1, max=32, description=_("map height H"), style=style, layout=layout),
+        "W": ipywidgets.IntSlider(value=width, min=1, max=32, description=_("map width W"), style=style, layout=layout),
         "hidden": ipywidgets.Dropdown(options=hidden_options, value=tuple(hidden_widths),
-                                      description="flatten head's hidden", style=style, layout=layout),
-        "classes": ipywidgets.Dropdown(options=CLASS_CHOICES, value=classes, description="classes K",
+                                      description=_("flatten head's hidden"), style=style, layout=layout),
+        "classes": ipywidgets.Dropdown(options=CLASS_CHOICES, value=classes, description=_("classes K"),
                                        style=style, layout=layout),
     }
 

@@ -13,6 +13,7 @@ import math
 import ipywidgets
 import torch
 
+from ..i18n import gettext as _
 from ..pooling import gem_pool, lse_pool
 from ..viz.zoo import GEM_P_RANGE, LSE_R_RANGE, plot_mean_to_max
 from .base import FigureView
@@ -25,16 +26,17 @@ def describe_mean_to_max(features: torch.Tensor, p: float, r: float) -> str:
     spread = (peak - mean).clamp(min=1e-12)
     gem = ((gem_pool(sample, float(p))[0] - mean) / spread).mean().item()
     lse = ((lse_pool(sample, float(r))[0] - mean) / spread).mean().item()
-    return (
-        f"<div>Averaged over the channels (0 % = the average, 100 % = the max): "
-        f"<b>GeM p = {p:.3g}</b> sits at {_share(gem)}, <b>LSE r = {r:.3g}</b> at {_share(lse)}.</div>"
-    )
+    return "<div>" + _(
+        "Averaged over the channels (0 % = the average, 100 % = the max): "
+        "{gem_label} sits at {gem_share}, {lse_label} at {lse_share}."
+    ).format(gem_label=f"<b>GeM p = {p:.3g}</b>", gem_share=_share(gem),
+             lse_label=f"<b>LSE r = {r:.3g}</b>", lse_share=_share(lse)) + "</div>"
 
 
 def _share(position: float) -> str:
     # GeM with p < 1 lands below the average: say so, a negative percentage alone reads like a bug.
     percent = round(100 * position)
-    return f"{percent} % (below the average)" if percent < 0 else f"{percent} %"
+    return _("{percent} % (below the average)").format(percent=percent) if percent < 0 else f"{percent} %"
 
 
 def _log_slider(value: float, bounds: tuple[float, float], name: str) -> ipywidgets.FloatLogSlider:

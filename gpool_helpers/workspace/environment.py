@@ -11,15 +11,22 @@ import sys
 from dataclasses import dataclass
 from importlib import metadata
 
+from ..i18n import N_, gettext as _
+
 #: (distribution, minimum version, why the collection needs it)
+#: The reasons are English, shown in the learner's language (see :mod:`gpool_helpers.i18n`).
 REQUIREMENTS = (
-    ("torch", "2.4", "the pooling layers themselves"),
-    ("matplotlib", "3.8", "heatmaps and plots"),
-    ("ipywidgets", "8.1", "sliders and the pooling explorer"),
-    ("jupyterlab_widgets", "3.0", "widgets rendering inside JupyterLab"),
-    ("scikit-learn", "1.4", "the handwritten digits of notebook 07"),
+    ("torch", "2.4", N_("the pooling layers themselves")),
+    ("matplotlib", "3.8", N_("heatmaps and plots")),
+    ("ipywidgets", "8.1", N_("sliders and the pooling explorer")),
+    ("jupyterlab_widgets", "3.0", N_("widgets rendering inside JupyterLab")),
+    ("scikit-learn", "1.4", N_("the handwritten digits of notebook 07")),
 )
 PINNED_TORCH = "2.13.0"
+#: What ``found`` says of a package that is not installed.
+MISSING = N_("missing")
+#: Added to torch's reason when its version is not the one the stored outputs were made with.
+STORED_WITH_NOTE = N_("{why}; the stored outputs were made with {version}, so printed numbers may differ")
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -44,6 +51,21 @@ class Check:
     found: str
     ok: bool
     why: str
+    #: The torch version the stored outputs were made with, when this one differs (``why`` then says so).
+    stored_with: str | None = None
+
+    @property
+    def found_text(self) -> str:
+        """``found`` in the learner's language (a version, or "missing")."""
+        return _(self.found) if self.found == MISSING else self.found
+
+    @property
+    def why_text(self) -> str:
+        """``why`` in the learner's language."""
+        if self.stored_with is None:
+            return _(self.why)
+        purpose = self.why.removesuffix(STORED_WITH_NOTE.format(why="", version=self.stored_with))
+        return _(STORED_WITH_NOTE).format(why=_(purpose), version=self.stored_with)
 
 
 @dataclass(frozen=True)
@@ -57,15 +79,16 @@ class EnvironmentReport:
     @property
     def summary(self) -> str:
         if self.ok:
-            return "Ready: everything the notebooks need is installed."
+            return _("Ready: everything the notebooks need is installed.")
         missing = ", ".join(check.name for check in self.checks if not check.ok)
-        return f"Not ready: {missing}. Run `make lab` from the repository folder to set up."
+        return _("Not ready: {missing}. Run `make lab` from the repository folder to set up.").format(missing=missing)
 
     def __repr__(self) -> str:
         lines = [self.summary]
         for check in self.checks:
             mark = "ok " if check.ok else "NO "
-            lines.append(f"  {mark} {check.name:<20} {check.found:<12} (needs {check.wanted}: {check.why})")
+            needs = _("(needs {wanted}: {why})").format(wanted=check.wanted, why=check.why_text)
+            lines.append(f"  {mark} {check.name:<20} {check.found_text:<12} {needs}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -73,16 +96,16 @@ class EnvironmentReport:
             "<tr>"
             f"<td>{'&#10003;' if check.ok else '&#10007;'}</td>"
             f"<td><code>{html.escape(check.name)}</code></td>"
-            f"<td>{html.escape(check.found)}</td>"
+            f"<td>{html.escape(check.found_text)}</td>"
             f"<td>{html.escape(check.wanted)}</td>"
-            f"<td>{html.escape(check.why)}</td>"
+            f"<td>{html.escape(check.why_text)}</td>"
             "</tr>"
             for check in self.checks
         )
         return (
             f"<p><strong>{html.escape(self.summary)}</strong></p>"
-            "<table><thead><tr><th></th><th>package</th><th>found</th><th>needs</th>"
-            f"<th>for</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<table><thead><tr><th></th><th>{_('package')}</th><th>{_('found')}</th><th>{_('needs')}</th>"
+            f"<th>{_('for')}</th></tr></thead><tbody>{rows}</tbody></table>"
         )
 
 
@@ -94,17 +117,19 @@ def check_environment() -> EnvironmentReport:
             ">= 3.10",
             ".".join(map(str, sys.version_info[:3])),
             sys.version_info >= (3, 10),
-            "the language",
+            N_("the language"),
         )
     ]
     for name, minimum, why in REQUIREMENTS:
         try:
             found = metadata.version(name)
         except metadata.PackageNotFoundError:
-            checks.append(Check(name, f">= {minimum}", "missing", False, why))
+            checks.append(Check(name, f">= {minimum}", MISSING, False, why))
             continue
         ok = _version_tuple(found) >= _version_tuple(minimum)
         if name == "torch" and _version_tuple(found) != _version_tuple(PINNED_TORCH):
-            why = f"{why}; the stored outputs were made with {PINNED_TORCH}, so printed numbers may differ"
+            why = STORED_WITH_NOTE.format(why=why, version=PINNED_TORCH)
+            checks.append(Check(name, f">= {minimum}", found, ok, why, stored_with=PINNED_TORCH))
+            continue
         checks.append(Check(name, f">= {minimum}", found, ok, why))
     return EnvironmentReport(tuple(checks))

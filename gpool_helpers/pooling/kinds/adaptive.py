@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_choice, check_int, check_ints, check_pool_input
+from ...i18n import N_
 from ..registry import PoolingKind, register
 from ..shapes import adaptive_layer
 
@@ -35,7 +36,7 @@ _ADAPTIVE = {
 
 
 def _check_levels(levels: object, function_name: str) -> tuple[int, ...]:
-    return check_ints(levels, "levels", function_name, example="(1, 2, 4)", item="level")
+    return check_ints(levels, "levels", function_name, example="(1, 2, 4)", item=N_("level"))
 
 
 def adaptive_bins(in_size: int, out_size: int) -> list[tuple[int, int]]:

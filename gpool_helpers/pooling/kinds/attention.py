@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_int, check_pool_input, describe
+from ...i18n import gettext as _
 from ..registry import PoolingKind, per_channel_shape, register
 
 __all__ = ["attention_pool", "AttentionPool"]
@@ -52,8 +53,8 @@ def attention_pool(
     num_heads = check_int(num_heads, "num_heads", "attention_pool")
     if channels % num_heads:
         raise ValueError(
-            f"attention_pool expects the channel count to be divisible by num_heads; "
-            f"got C={channels}, num_heads={num_heads}"
+            _("attention_pool expects the channel count to be divisible by num_heads; "
+              "got C={channels}, num_heads={num_heads}").format(channels=channels, num_heads=num_heads)
         )
     _check_parameter(query, (channels,), "query", x)
     _check_parameter(key_weight, (channels, channels), "key_weight", x)
@@ -82,8 +83,9 @@ def _check_parameter(value: Tensor | None, shape: tuple[int, ...], argument: str
         return
     if not isinstance(value, Tensor) or tuple(value.shape) != shape or not value.dtype.is_floating_point:
         raise ValueError(
-            f"attention_pool expects {argument} to be a float tensor of shape {shape} "
-            f"for an input with C={x.shape[1]}; got {describe(value)}"
+            _("attention_pool expects {argument} to be a float tensor of shape {shape} "
+              "for an input with C={channels}; got {got}").format(
+                argument=argument, shape=shape, channels=x.shape[1], got=describe(value))
         )
 
 
@@ -108,7 +110,8 @@ class AttentionPool(nn.Module):
         num_heads = check_int(num_heads, "num_heads", "AttentionPool")
         if channels % num_heads:
             raise ValueError(
-                f"AttentionPool expects channels to be divisible by num_heads; got {channels} and {num_heads}"
+                _("AttentionPool expects channels to be divisible by num_heads; got {channels} and {num_heads}").format(
+                    channels=channels, num_heads=num_heads)
             )
         self.channels = channels
         self.num_heads = num_heads
@@ -123,7 +126,8 @@ class AttentionPool(nn.Module):
     def forward(self, x: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         if isinstance(x, Tensor) and x.dim() >= 2 and x.shape[1] != self.channels:
             raise ValueError(
-                f"AttentionPool was built for C={self.channels} channels; got shape {tuple(x.shape)}"
+                _("AttentionPool was built for C={channels} channels; got shape {shape}").format(
+                    channels=self.channels, shape=tuple(x.shape))
             )
         return attention_pool(
             x, self.query, self.key_weight, self.value_weight, self.num_heads, self.return_weights

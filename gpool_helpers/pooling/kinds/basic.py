@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_choice, check_pool_input
+from ...i18n import gettext as _
 from ..fastest import FastestOf
 from ..registry import PoolingKind, depth_shape, per_channel_shape, register
 from ..shapes import adaptive_layer, spatial_dims, spatial_positions
@@ -104,8 +105,8 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
     check_choice(mode, DEPTH_MODES, "mode", "global_depth_pool")
     if x.shape[1] == 0:
         raise ValueError(
-            "global_depth_pool expects at least one channel to pool over; "
-            f"got shape {tuple(x.shape)}"
+            _("global_depth_pool expects at least one channel to pool over; got shape {shape}").format(
+                shape=tuple(x.shape))
         )
     if mode == "max":
         return _DEPTH_MAX(x, keepdim)

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_pool_input, check_positive_knob
+from ...i18n import gettext as _
 from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_dims, spatial_positions
 
@@ -108,8 +109,8 @@ class GeM(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         if not bool(self.p.detach() > 0):
             raise ValueError(
-                f"GeM's p must stay positive, but training moved it to {float(self.p.detach()):.4g}; "
-                "lower the learning rate or use learnable=False"
+                _("GeM's p must stay positive, but training moved it to {p}; "
+                  "lower the learning rate or use learnable=False").format(p=f"{float(self.p.detach()):.4g}")
             )
         return gem_pool(x, self.p, self.eps)
 

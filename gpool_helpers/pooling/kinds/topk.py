@@ -15,6 +15,7 @@ import math
 from torch import Tensor, nn
 
 from ...checks import check_int, check_number, check_pool_input
+from ...i18n import gettext as _
 from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_positions
 
@@ -31,15 +32,17 @@ def _topk_count(x: Tensor, k: object, fraction: object, function_name: str) -> i
     positions = spatial_positions(x)
     if (k is None) == (fraction is None):
         raise TypeError(
-            f"{function_name} expects exactly one of k (how many values) or fraction "
-            f"(what share of the H*W positions); got k={k!r}, fraction={fraction!r}"
+            _("{name} expects exactly one of k (how many values) or fraction "
+              "(what share of the H*W positions); got k={k}, fraction={fraction}").format(
+                name=function_name, k=repr(k), fraction=repr(fraction))
         )
     if k is not None:
         count = check_int(k, "k", function_name)
         if count > positions:
             raise ValueError(
-                f"{function_name} expects k between 1 and the number of positions in each map "
-                f"({positions} for spatial size {tuple(x.shape[2:])}); got k={count}"
+                _("{name} expects k between 1 and the number of positions in each map "
+                  "({positions} for spatial size {size}); got k={k}").format(
+                    name=function_name, positions=positions, size=tuple(x.shape[2:]), k=count)
             )
         return count
     fraction = _check_fraction(fraction, function_name)
@@ -65,7 +68,8 @@ class TopKPool(nn.Module):
     def __init__(self, k: int | None = None, *, fraction: float | None = None) -> None:
         super().__init__()
         if (k is None) == (fraction is None):
-            raise TypeError(f"TopKPool expects exactly one of k or fraction; got k={k!r}, fraction={fraction!r}")
+            raise TypeError(_("TopKPool expects exactly one of k or fraction; got k={k}, fraction={fraction}").format(
+                k=repr(k), fraction=repr(fraction)))
         # k against H*W can only be checked when an input arrives.
         self.k = None if k is None else check_int(k, "k", "TopKPool")
         self.fraction = None if fraction is None else _check_fraction(fraction, "TopKPool")

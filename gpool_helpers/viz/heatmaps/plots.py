@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from ...pooling import registry
 from ...checks import check_int, check_maps
+from ...i18n import gettext as _
 from ..style import CATEGORICAL_COLOURS, DIVERGING_CMAP, SEQUENTIAL_CMAP, text_colour_on
 from .parts import (  # noqa: F401
     ANNOTATE_MAX_SIDE,
@@ -80,7 +81,8 @@ def plot_feature_maps(
     check_int(sample, "sample", function_name, minimum=0, maximum=batch - 1)
     check_int(max_channels, "max_channels", function_name)
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"{function_name} expects title to be a str or None; got a {type(title).__name__}")
+        raise TypeError(_("{name} expects title to be a str or None; got a {type}").format(
+            name=function_name, type=type(title).__name__))
     colormap = matplotlib.colormaps[cmap or (DIVERGING_CMAP if symmetric else SEQUENTIAL_CMAP)]
 
     drawn = min(channels, max_channels)
