@@ -49,10 +49,12 @@ def check_claims(*claims: Claim) -> None:
             raise TypeError(_("check_claims expects Claim objects; got a {type}").format(type=type(claim).__name__))
     failed = [claim for claim in claims if not claim.holds]
     if failed:
-        # The statements and evidence are the notebook's own words, shown as written.
+        # A statement is the notebook's own sentence: tools/translate.py collects the
+        # literal ones from the English notebooks, so a Chinese reader sees it in Chinese.
+        # The evidence is numbers and names, shown as written.
         lines = [_("{failed} of {total} claims do not hold on this run:").format(failed=len(failed), total=len(claims))]
-        lines += [f"  - {claim.statement} ({claim.evidence or _('no evidence recorded')})" for claim in failed]
+        lines += [f"  - {_(claim.statement)} ({claim.evidence or _('no evidence recorded')})" for claim in failed]
         raise ClaimFailed("\n".join(lines))
     print(_("Checked on this run; every claim holds:"))
     for claim in claims:
-        print(f"  ok  {claim.statement}")
+        print(f"  ok  {_(claim.statement)}")

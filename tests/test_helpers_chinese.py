@@ -7,7 +7,10 @@ meant to read: bad input to every pooling kind, its module, the registry
 lookup, the CNN helpers and check_claims. Each Chinese error is the same
 exception type as the English one and still names what was expected and what
 was given. Figures keep English labels (no font for Chinese ships). English
-stays the default, unchanged.
+stays the default, unchanged. The fixed-width text tables of notebooks 01 and
+07 (head costs, training summaries, the progress line) read in Chinese with
+their columns aligned on screen, and ``workspace sync --language zh`` (make lab
+LANG=zh) says what it did in Chinese.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from gpool_helpers import (
     make_shapes,
     try_head,
 )
-from gpool_helpers.cnn.heads import FlattenHead
+from gpool_helpers.cnn.heads import VGG16_HEAD, FlattenHead, conv_body_cost, flatten_head_cost, pooled_head_cost
 from gpool_helpers.i18n import get_language, gettext, set_language
 from gpool_helpers.viz.zoo import kind_summary_html
 from gpool_helpers.widgets.adaptive import adaptive_explorer
@@ -360,3 +363,297 @@ def test_english_errors_do_not_load_the_translations():
         "assert 'polib' not in sys.modules, 'polib loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- fixed-width text tables (notebooks 01 and 07) ---------------------------------------
+#
+# A monospace font draws a Chinese character two columns wide: the tables pad by display
+# width (gpool_helpers.text_width), so their columns still line up in Chinese.
+
+
+def _columns_line_up(lines: list[str]) -> None:
+    """Every line takes the same number of columns on screen."""
+    from gpool_helpers.text_width import display_width
+
+    widths = {display_width(line) for line in lines}
+    assert len(widths) == 1, "\n".join(f"{display_width(line):>4} {line}" for line in lines)
+
+
+def _summary_rows():
+    from gpool_helpers.cnn.training import HeadSummary
+
+    return [HeadSummary(head, 3, 1234 * i, 4321 * i, 99.5 - i, 0.3 * i, 80.25 + i, 1.25, 19.0 - i, 2.0)
+            for i, head in enumerate(["flatten", "flatten-dropout", "avg", "max", "nin", "gem"])]
+
+
+def _search(rates=(1e-3, 3e-3, 1e-2, 3e-2)):
+    from gpool_helpers.cnn.training import LearningRateSearch
+
+    heads = ["flatten", "avg", "nin"]
+    validation = {(head, rate): (0.5 + 0.01 * i, 0.6) for head in heads for i, rate in enumerate(rates)}
+    chosen = {head: rates[i % len(rates)] for i, head in enumerate(heads)}
+    return LearningRateSearch(tuple(rates), (0, 1), validation, chosen, [])
+
+
+def test_display_width_counts_a_chinese_character_as_two_columns():
+    from gpool_helpers.text_width import display_width, pad
+
+    assert display_width("GAP + linear") == len("GAP + linear")
+    assert display_width("分类头") == 6 and display_width("（另有）") == 8 and display_width("± ·") == 3
+    assert pad("分类头", 10) == "分类头    " and pad("分类头", 10, ">") == "    分类头"
+    assert pad("head", 8) == f"{'head':<8}" and pad("head", 8, ">") == f"{'head':>8}"
+    assert pad("a longer text", 4) == "a longer text"  # never cut, like a format spec
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: flatten_head_cost(channels=8, height=4, width=4, classes=10), id="flatten 8x4x4"),
+    pytest.param(lambda: pooled_head_cost(channels=8, height=4, width=4, classes=10), id="GAP 8x4x4"),
+    pytest.param(lambda: flatten_head_cost(**VGG16_HEAD), id="VGG-16 flatten"),
+    pytest.param(lambda: pooled_head_cost(512, 7, 7, 1000), id="VGG-16 GAP"),
+    pytest.param(lambda: pooled_head_cost(8, 4, 4, 10, hidden_widths=(64,), kind="gem"), id="GeM, learned"),
+    pytest.param(lambda: conv_body_cost(), id="VGG-16 body"),
+])
+def test_the_head_cost_printout_reads_in_chinese_with_aligned_columns(make):
+    set_language("zh")
+    cost = make()
+    title, *layers = str(cost).splitlines()
+    assert "个参数，每张图像" in title and title.endswith("次乘加运算")
+    assert re.match(r"(展平分类头|全局 \w+ 池化分类头|卷积主干) ", title), title
+    pooling = [line for line in layers if line.startswith("  （另有池化内部的")]
+    layers = [line for line in layers if line not in pooling]
+    assert all(line.endswith(" 个参数") for line in layers)
+    _columns_line_up(layers)
+    # The formula column starts at the same screen column on every line, and so does " = ".
+    from gpool_helpers.text_width import display_width
+
+    formulas = {display_width(line[:line.index(gettext(layer.formula))]) for line, layer in zip(layers, cost.layers)}
+    equals = {display_width(line[:line.index(" = ")]) for line in layers}
+    assert len(formulas) == 1 and len(equals) == 1
+    assert pooling == ([f"  （另有池化内部的 {cost.pooling_operations:,} 次加法或比较）"] if cost.pooling_operations else [])
+    # The data stays English: only what is shown is translated.
+    assert not CJK.search(cost.name + "".join(layer.name for layer in cost.layers))
+
+
+def test_the_head_cost_printout_keeps_names_and_formulas():
+    set_language("zh")
+    text = str(pooled_head_cost(8, 4, 4, 10))
+    assert text.splitlines() == [
+        "全局 avg 池化分类头 8x4x4 -> 8 -> 10：90 个参数，每张图像 80 次乘加运算",
+        "  全局 avg 池化                无权重                   =             0 个参数",
+        "  Linear(8 -> 10)              C·K + K                  =            90 个参数",
+        "  （另有池化内部的 128 次加法或比较）",
+    ]
+    assert "  Linear(128 -> 10)            (C·H·W)·K + K            =" in str(flatten_head_cost(8, 4, 4, 10))
+    assert "池化层的可学习参数" in str(pooled_head_cost(8, 4, 4, 10, kind="gem"))
+
+
+def test_the_training_tables_read_in_chinese_with_aligned_columns():
+    from gpool_helpers.cnn.training import format_nin_table, format_search, format_summary
+
+    set_language("zh")
+    summary = format_summary(_summary_rows()).splitlines()
+    assert summary[0].split() == ["分类头", "参数量", "乘加运算", "训练准确率", "%", "测试准确率", "%", "训练-测试"]
+    assert set(summary[1]) == {"-"}
+    assert summary[2].startswith("flatten + FC ") and summary[4].startswith("GAP + linear ")  # names stay names
+    _columns_line_up(summary)
+
+    search = format_search(_search()).splitlines()
+    assert search[0].split() == ["分类头"] + [word for rate in ("0.001", "0.003", "0.01", "0.03")
+                                               for word in ("学习率", rate)]
+    assert "NiN: 1x1 conv + GAP" in search[4] and sum(line.count("*") for line in search) == 3
+    _columns_line_up(search)
+    _columns_line_up(format_search(_search(rates=(0.1, 1e-05))).splitlines())
+
+    nin = format_nin_table().splitlines()
+    assert nin[0].startswith("Lin、Chen、Yan，") and "arXiv:1312.4400" in nin[0] and "CIFAR-10" in nin[0]
+    assert nin[1].split() == ["他们的网络", "+", "分类头", "测试错误率", "%"]
+    assert [line.split()[-1] for line in nin[2:]] == ["11.59", "10.88", "10.41"]
+    assert "mlpconv + 全连接层 + dropout" in nin[3] and "mlpconv + 全局平均池化" in nin[4]
+    _columns_line_up(nin[1:])
+
+
+def test_the_progress_line_reads_in_chinese(monkeypatch):
+    from gpool_helpers.cnn import training
+
+    shown = []
+
+    class Display:
+        def __init__(self, text):
+            self.texts = [text]
+            shown.append(self)
+
+        def update(self, text):
+            self.texts.append(text)
+
+    set_language("zh")
+    line = training.ProgressLine(3, gettext("training"), show=Display)
+    line.update(1)
+    line.close()
+    assert shown[0].texts == ["训练：0/3", "训练：1/3", "训练：已完成（3/3）"]
+
+    # The callers' descriptions are Chinese too.
+    descriptions = []
+
+    class Recorder:
+        def __init__(self, total, description):
+            descriptions.append(description)
+
+        def update(self, steps=1):
+            pass
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(training, "ProgressLine", Recorder)
+    monkeypatch.setattr(training, "train_head", lambda *args, **kwargs: None)
+    training.compare_heads(None, heads=("avg", "max"), seeds=(0, 1, 2), epochs=2)
+    assert descriptions == ["训练 6 个模型（进度按轮计）"]
+
+
+def test_the_tables_and_progress_line_stay_english_by_default():
+    from gpool_helpers.cnn.training import ProgressLine, format_nin_table, format_search, format_summary
+
+    set_language("zh")
+    format_summary(_summary_rows())
+    set_language("en")
+    assert str(pooled_head_cost(8, 4, 4, 10, hidden_widths=(64,), kind="gem")) == (
+        "global gem pooling head 8x4x4 -> 8 -> 64 -> 10: 1,227 parameters, 1,152 multiply-adds per image\n"
+        "  global gem pooling           learned pooling parameters =             1 parameters\n"
+        "  Linear(8 -> 64)              C·h1 + h1                =           576 parameters\n"
+        "  Linear(64 -> 10)             h1·K + K                 =           650 parameters\n"
+        "  (plus 128 additions or comparisons inside the pooling)"
+    )
+    assert str(conv_body_cost((8, "M", 16), in_channels=1, size=28)) == (
+        "conv body 1x28x28 -> 16x14x14: 1,248 parameters, 282,240 (282.2 k) multiply-adds per image\n"
+        "  Conv3x3(1 -> 8) at 28x28     3·3·1·8 + 8              =            80 parameters\n"
+        "  Conv3x3(8 -> 16) at 14x14    3·3·8·16 + 16            =         1,168 parameters\n"
+        "  (plus 6,272 additions or comparisons inside the pooling)"
+    )
+    assert format_nin_table() == (
+        'Lin, Chen, Yan, "Network In Network", 2013, arXiv:1312.4400: their heads on CIFAR-10\n'
+        "  their network, head                    test error %\n"
+        "  mlpconv + fully connected                     11.59\n"
+        "  mlpconv + fully connected + dropout           10.88\n"
+        "  mlpconv + global average pooling              10.41"
+    )
+    assert format_summary(_summary_rows()[1:3]) == (
+        "head                      params  mult-adds        train %         test %    train-test\n"
+        "---------------------------------------------------------------------------------------\n"
+        "flatten + FC + dropout     1,234      4,321     98.5 ± 0.3     81.2 ± 1.2    18.0 ± 2.0\n"
+        "GAP + linear               2,468      8,642     97.5 ± 0.6     82.2 ± 1.2    17.0 ± 2.0"
+    )
+    assert format_search(_search()) == (
+        "head                        lr 0.001    lr 0.003     lr 0.01     lr 0.03\n"
+        "------------------------------------------------------------------------\n"
+        "flatten + FC                  55.0 *      55.5        56.0        56.5  \n"
+        "GAP + linear                  55.0        55.5 *      56.0        56.5  \n"
+        "NiN: 1x1 conv + GAP           55.0        55.5        56.0 *      56.5  "
+    )
+    line = ProgressLine(2, "training", show=None)
+    assert line.text() == "training: 0 of 2"
+    line.close()
+    assert line.text() == "training: done (2 of 2)"
+
+
+# -- the workspace sync of make lab LANG=zh ----------------------------------------------
+
+
+def _collection(folder):
+    source = folder / "notebooks"
+    source.mkdir()
+    for name in ("00_start_here.ipynb", "02_global_average_pooling.ipynb"):
+        (source / name).write_text(f'{{"cells": [], "name": "{name}"}}\n', encoding="utf-8")
+    return source
+
+
+def workspace_hash(path):
+    from gpool_helpers.workspace.copies import file_hash
+
+    return file_hash(path)
+
+
+def _sync(capsys, source, mine, *language):
+    from gpool_helpers.workspace import copies
+
+    code = copies.main(["sync", "--source", str(source), "--workspace", str(mine), *language])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err.splitlines()
+
+
+def test_the_workspace_sync_speaks_chinese(tmp_path, capsys):
+    from gpool_helpers.workspace import updated_name
+
+    source, mine = _collection(tmp_path), tmp_path / "workspace"
+    assert _sync(capsys, source, mine, "--language", "zh") == (0, [
+        "已将 00_start_here.ipynb 复制到 workspace/。",
+        "已将 02_global_average_pooling.ipynb 复制到 workspace/。",
+        f"你自己的笔记本副本在 {mine} 中：尽管随意修改，同步绝不会覆盖你的作业。",
+    ], [])
+    assert get_language() == "en"  # main leaves the language as it found it
+    assert _sync(capsys, source, mine, "--language", "zh") == (0, [f"你的工作区 {mine} 已是最新。"], [])
+
+    # The learner edits 02; then a new version of both notebooks arrives.
+    (mine / "02_global_average_pooling.ipynb").write_text("my work\n", encoding="utf-8")
+    for path in source.iterdir():
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    beside = updated_name("02_global_average_pooling.ipynb", workspace_hash(source / "02_global_average_pooling.ipynb"))
+    code, out, err = _sync(capsys, source, mine, "--language", "zh")
+    assert (code, err) == (0, [])
+    assert out == [
+        "已将 00_start_here.ipynb 更新为新版本（你没有改动过这份副本，所以不会丢失任何内容）。",
+        f"02_global_average_pooling.ipynb 在本系列中有了新版本。你的副本里有你的作业，所以没有动它；"
+        f"新版本放在 {beside}。请把两个文件都打开，把你需要的内容复制过去；完成后删除 {beside}。",
+    ]
+    assert (mine / "02_global_average_pooling.ipynb").read_text(encoding="utf-8") == "my work\n"
+    assert (mine / beside).exists()
+
+    # A notebook deleted to start over comes back; one gone upstream stays; a broken record is set aside.
+    (mine / "00_start_here.ipynb").unlink()
+    (source / "02_global_average_pooling.ipynb").unlink()
+    (mine / ".gpool-workspace.json").write_text("{broken", encoding="utf-8")
+    code, out, err = _sync(capsys, source, mine, "--language", "zh")
+    assert code == 0 and out == ["已将 00_start_here.ipynb 复制到 workspace/。",
+                                 f"你自己的笔记本副本在 {mine} 中：尽管随意修改，同步绝不会覆盖你的作业。"]
+    assert len(err) == 1 and err[0].startswith(f"无法读取工作区记录 {mine / '.gpool-workspace.json'}（")
+    assert "已把它移到 .gpool-workspace.json.unreadable。没有覆盖任何笔记本" in err[0]
+    (mine / "00_start_here.ipynb").unlink()
+    (source / "02_global_average_pooling.ipynb").write_text("again\n", encoding="utf-8")
+    _sync(capsys, source, mine, "--language", "zh")
+    (source / "02_global_average_pooling.ipynb").unlink()
+    assert _sync(capsys, source, mine, "--language", "zh")[1] == [
+        "02_global_average_pooling.ipynb 已不在本系列中；你的副本仍保留在 workspace/ 中。"]
+    (mine / "00_start_here.ipynb").unlink()
+    assert _sync(capsys, source, mine, "--language", "zh")[1] == [
+        "workspace/ 中缺少 00_start_here.ipynb；已重新复制一份全新的进去。"]
+
+
+def test_the_workspace_sync_errors_speak_chinese(tmp_path, capsys):
+    source = _collection(tmp_path)
+    (tmp_path / "a file").write_text("", encoding="utf-8")
+    assert _sync(capsys, tmp_path / "nowhere", tmp_path / "w", "--language", "zh") == (1, [], [
+        f"workspace sync：workspace sync 需要笔记本文件夹 {tmp_path / 'nowhere'} 存在；但它不存在"])
+    assert _sync(capsys, source, tmp_path / "a file", "--language", "zh") == (1, [], [
+        f"workspace sync：workspace sync 需要 {tmp_path / 'a file'} 是一个文件夹；但它是一个文件"])
+    with pytest.raises(SystemExit):
+        _sync(capsys, source, tmp_path / "w", "--language", "fr")
+
+
+def test_the_workspace_sync_stays_english_by_default(tmp_path, capsys):
+    source, mine = _collection(tmp_path), tmp_path / "workspace"
+    set_language("zh")  # the kernel's language does not reach the command: it speaks what --language says
+    assert _sync(capsys, source, mine) == (0, [
+        "Copied 00_start_here.ipynb into workspace/.",
+        "Copied 02_global_average_pooling.ipynb into workspace/.",
+        f"Your own copy of the notebooks is in {mine}: edit freely; a sync never overwrites your work.",
+    ], [])
+    assert get_language() == "zh"
+    (mine / "02_global_average_pooling.ipynb").write_text("my work\n", encoding="utf-8")
+    (source / "02_global_average_pooling.ipynb").write_text("new\n", encoding="utf-8")
+    code, out, _err = _sync(capsys, source, mine, "--language", "en")
+    beside = f"02_global_average_pooling.updated-{workspace_hash(source / '02_global_average_pooling.ipynb')[:8]}.ipynb"
+    assert out == [
+        "02_global_average_pooling.ipynb has a new version in the collection. Your copy has your work in it, "
+        f"so it was left as it is, and the new version is at {beside}. Open both and copy across what you "
+        f"want; delete {beside} when you are done."
+    ]
+    assert _sync(capsys, source, mine, "--language", "en")[1] == [f"Your workspace in {mine} is up to date."]

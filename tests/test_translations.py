@@ -151,3 +151,25 @@ def test_pooling_is_chi_hua_and_hui_ju_is_named_once_for_d2l_readers():
     assert all("池化" in text for text in texts.values())
     mentions = {name: text.count("汇聚") for name, text in texts.items() if "汇聚" in text}
     assert list(mentions) == ["00_start_here.ipynb"]
+
+
+def test_the_notebooks_claims_are_printed_in_chinese_by_check_claims(capsys):
+    """07's Claim statements are notebook code, the same in both editions; check_claims shows them translated."""
+    from gpool_helpers import Claim, check_claims, set_language
+    from gpool_helpers.claims import ClaimFailed
+
+    statements = [text for text, _ in translate.notebook_claims()]
+    assert len(statements) >= 10
+    try:
+        set_language("zh")
+        check_claims(*(Claim(statement, True) for statement in statements))
+        printed = capsys.readouterr().out.splitlines()
+        assert len(printed) == len(statements) + 1
+        assert all(CJK.search(line) for line in printed)
+        with pytest.raises(ClaimFailed) as failure:
+            check_claims(Claim(statements[0], False, "train 91.0 %"))
+        assert CJK.search(str(failure.value)) and statements[0] not in str(failure.value)
+    finally:
+        set_language("en")
+    check_claims(Claim(statements[0], True))
+    assert statements[0] in capsys.readouterr().out

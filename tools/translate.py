@@ -138,7 +138,29 @@ def package_texts(package: Path = PACKAGE) -> dict[str, list[str]]:
                 add(node.args[0].value, f"{path.relative_to(package.parent)}:{node.lineno}")
     for text, where in runtime_texts():
         add(text, where)
+    for text, where in notebook_claims():
+        add(text, where)
     return texts
+
+
+def notebook_claims(notebooks: Path = NOTEBOOKS) -> list[tuple[str, str]]:
+    """(statement, where) for every ``Claim("literal", ...)`` in the English notebooks' code.
+
+    check_claims prints a claim's statement through ``_()``, so these sentences
+    of the notebooks' code reach a Chinese reader in Chinese while the code
+    itself stays the same in both editions.
+    """
+    found = []
+    for notebook in english_notebooks(notebooks):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            if cell.cell_type != "code" or "Claim(" not in cell.source:
+                continue
+            source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
+            for node in ast.walk(ast.parse(source)):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Claim"
+                        and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                    found.append((node.args[0].value, f"notebooks/{notebook.name} cell {cell.id}: claim"))
+    return found
 
 
 def runtime_texts() -> list[tuple[str, str]]:
@@ -222,12 +244,16 @@ def notebook_po_path(language: str, notebook: Path) -> Path:
 
 #: Package texts are split by room, so two people can translate at once:
 #: the exercise sets' texts and everything else the helpers say.
-PACKAGE_DOMAINS = ("exercises", "helpers")
+PACKAGE_DOMAINS = ("exercises", "helpers", "claims")
 
 
 def package_domain(occurrences: list[str]) -> str:
+    """exercises: the exercise sets' texts; claims: the statements of the notebooks' Claim(...)
+    calls, which check_claims prints; helpers: everything else the package says."""
     first = occurrences[0]
-    return "exercises" if first.startswith("gpool_helpers/exercises/") or re.match(r"nb\d\d\.q", first) else "helpers"
+    if first.startswith("gpool_helpers/exercises/") or re.match(r"nb\d\d\.q", first):
+        return "exercises"
+    return "claims" if first.startswith("notebooks/") else "helpers"
 
 
 def package_po_path(language: str, domain: str) -> Path:

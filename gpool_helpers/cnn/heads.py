@@ -27,6 +27,8 @@ apart in ``pooling_operations``: it is not a multiply-add.
 
 from __future__ import annotations
 
+import re
+import string
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -36,6 +38,7 @@ from torch import Tensor, nn
 from ..checks import check_int, check_ints, check_number
 from ..i18n import N_, gettext as _
 from ..pooling import GlobalPool, get_kind
+from ..text_width import pad
 from .counting import count_parameters
 
 #: The classifier of VGG-16 (Simonyan & Zisserman, "Very Deep Convolutional
@@ -87,13 +90,66 @@ class HeadCost:
         return sum(layer.multiply_adds for layer in self.layers)
 
     def __str__(self) -> str:
-        lines = [f"{self.name}: {format_count(self.parameters)} parameters, "
-                 f"{format_count(self.multiply_adds)} multiply-adds per image"]
+        """The head's totals, then one aligned line per layer, in the learner's language.
+
+        Names and formula words are shown through ``_()``; columns are padded
+        by display width (:mod:`gpool_helpers.text_width`), so they stay
+        aligned when a cell holds Chinese.
+        """
+        lines = [_("{name}: {parameters} parameters, {multiply_adds} multiply-adds per image").format(
+            name=display_name(self.name), parameters=format_count(self.parameters),
+            multiply_adds=format_count(self.multiply_adds))]
         for layer in self.layers:
-            lines.append(f"  {layer.name:<28} {layer.formula:<24} = {layer.parameters:>13,} parameters")
+            lines.append(_("  {layer} {formula} = {parameters} parameters").format(
+                layer=pad(display_name(layer.name), 28), formula=pad(_(layer.formula), 24),
+                parameters=f"{layer.parameters:>13,}"))
         if self.pooling_operations:
-            lines.append(f"  (plus {self.pooling_operations:,} additions or comparisons inside the pooling)")
+            lines.append(_("  (plus {count} additions or comparisons inside the pooling)").format(
+                count=f"{self.pooling_operations:,}"))
         return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------
+# Names: built from English templates, shown through _()
+# ----------------------------------------------------------------------------
+
+#: The templates every HeadCost and LayerCost name in this module is built
+#: from. A name stays English in the data (``cost.name``); :func:`display_name`
+#: finds its template and shows it in the learner's language.
+FLATTEN_HEAD_NAME = N_("flatten head {path}")
+POOLED_HEAD_NAME = N_("global {kind} pooling head {path}")
+POOLING_LAYER_NAME = N_("global {kind} pooling")
+CONV_BODY_NAME = N_("conv body {start} -> {end}")
+CONV_LAYER_NAME = N_("Conv3x3({c_in} -> {c_out}) at {size}x{size}")
+NAME_TEMPLATES = (FLATTEN_HEAD_NAME, POOLED_HEAD_NAME, POOLING_LAYER_NAME, CONV_BODY_NAME, CONV_LAYER_NAME)
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    """``"global {kind} pooling"`` -> a regex matching exactly the names it formats."""
+    pattern, seen = "", set()
+    for literal, field_name, _spec, _conversion in string.Formatter().parse(template):
+        pattern += re.escape(literal)
+        if field_name is None:
+            continue
+        pattern += f"(?P={field_name})" if field_name in seen else f"(?P<{field_name}>.+?)"
+        seen.add(field_name)
+    return re.compile(pattern)
+
+
+_NAME_PATTERNS = tuple((template, _template_pattern(template)) for template in NAME_TEMPLATES)
+
+
+def display_name(name: str) -> str:
+    """A head's or layer's name in the learner's language: "global avg pooling" -> "全局 avg 池化".
+
+    A name made from none of :data:`NAME_TEMPLATES` ("Linear(512 -> 10)", a
+    name of the learner's own) is shown as it is.
+    """
+    for template, pattern in _NAME_PATTERNS:
+        match = pattern.fullmatch(name)
+        if match:
+            return _(template).format(**match.groupdict())
+    return name
 
 
 # ----------------------------------------------------------------------------
@@ -167,7 +223,7 @@ def flatten_head_cost(channels: int, height: int, width: int, classes: int,
     name = "flatten_head_cost"
     widths = _check_head_sizes(channels, height, width, classes, hidden_widths, name)
     layers = _fully_connected_stack(channels * height * width, "(C·H·W)", widths, classes, bias)
-    return HeadCost(name=f"flatten head {_shape_path(channels, height, width, widths, classes)}",
+    return HeadCost(name=FLATTEN_HEAD_NAME.format(path=_shape_path(channels, height, width, widths, classes)),
                     layers=tuple(layers))
 
 
@@ -190,11 +246,12 @@ def pooled_head_cost(channels: int, height: int, width: int, classes: int,
     in_label = "C" if multiplier == 1 else f"({multiplier}·C)"
     pool_parameters = count_parameters(pooling_kind.make_module(channels)) if pooling_kind.learnable else 0
     # The formula texts are English, shown through _() by the head cost explorer.
-    pool_layer = LayerCost(name=f"global {kind} pooling", formula=N_("no weights") if not pool_parameters
+    pool_layer = LayerCost(name=POOLING_LAYER_NAME.format(kind=kind), formula=N_("no weights") if not pool_parameters
                            else N_("learned pooling parameters"), parameters=pool_parameters, multiply_adds=0)
     layers = [pool_layer, *_fully_connected_stack(multiplier * channels, in_label, widths, classes, bias)]
     return HeadCost(
-        name=f"global {kind} pooling head {_shape_path(channels, height, width, widths, classes, pooled=multiplier)}",
+        name=POOLED_HEAD_NAME.format(
+            kind=kind, path=_shape_path(channels, height, width, widths, classes, pooled=multiplier)),
         layers=tuple(layers),
         pooling_operations=channels * height * width,
     )
@@ -241,13 +298,13 @@ def conv_body_cost(layers: Sequence[int | str] = VGG16_BODY, in_channels: int = 
             continue
         weights = 3 * 3 * channels * layer
         costs.append(LayerCost(
-            name=f"Conv3x3({channels} -> {layer}) at {side}x{side}",
+            name=CONV_LAYER_NAME.format(c_in=channels, c_out=layer, size=side),
             formula=f"3·3·{channels}·{layer}" + (f" + {layer}" if bias else ""),
             parameters=weights + (layer if bias else 0),
             multiply_adds=side * side * weights,
         ))
         channels = layer
-    return HeadCost(name=f"conv body {in_channels}x{size}x{size} -> {channels}x{side}x{side}",
+    return HeadCost(name=CONV_BODY_NAME.format(start=f"{in_channels}x{size}x{size}", end=f"{channels}x{side}x{side}"),
                     layers=tuple(costs), pooling_operations=compared)
 
 

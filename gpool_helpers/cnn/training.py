@@ -34,7 +34,8 @@ from torch import nn
 
 from .data import LabelledImages, Split
 from ..checks import check_int, check_number
-from ..i18n import gettext as _
+from ..i18n import N_, gettext as _
+from ..text_width import display_width, pad
 from .counting import count_multiply_adds, count_parameters
 from .models import SmallCNN, head_label
 
@@ -44,18 +45,24 @@ from .models import SmallCNN, head_label
 #: rate rather than an accuracy: shown apart from our runs, never in their table.
 NIN_CIFAR10_TEST_ERROR = {"flatten": 11.59, "flatten-dropout": 10.88, "avg": 10.41}
 
+#: The paper's row names, English; shown through ``_()``.
 _NIN_ROW_NAMES = {
-    "flatten": "mlpconv + fully connected",
-    "flatten-dropout": "mlpconv + fully connected + dropout",
-    "avg": "mlpconv + global average pooling",
+    "flatten": N_("mlpconv + fully connected"),
+    "flatten-dropout": N_("mlpconv + fully connected + dropout"),
+    "avg": N_("mlpconv + global average pooling"),
 }
 
 
 def format_nin_table() -> str:
-    """The NIN paper's CIFAR-10 comparison of heads, as the paper reports it, with its source."""
-    lines = ["Lin, Chen, Yan, \"Network In Network\", 2013, arXiv:1312.4400: their heads on CIFAR-10",
-             f"  {'their network, head':<38}{'test error %':>13}"]
-    lines += [f"  {_NIN_ROW_NAMES[head]:<38}{error:>13.2f}" for head, error in NIN_CIFAR10_TEST_ERROR.items()]
+    """The NIN paper's CIFAR-10 comparison of heads, as the paper reports it, with its source.
+
+    In the learner's language; columns are padded by display width, so they
+    line up in Chinese too.
+    """
+    lines = [_("Lin, Chen, Yan, \"Network In Network\", 2013, arXiv:1312.4400: their heads on CIFAR-10"),
+             "  " + pad(_("their network, head"), 38) + pad(_("test error %"), 13, ">")]
+    lines += ["  " + pad(_(_NIN_ROW_NAMES[head]), 38) + f"{error:>13.2f}"
+              for head, error in NIN_CIFAR10_TEST_ERROR.items()]
     return "\n".join(lines)
 
 
@@ -80,9 +87,11 @@ class ProgressLine:
         self._handle = show(self.text()) if show is not None else None
 
     def text(self) -> str:
+        """The line as shown now, in the learner's language (the description is shown as given)."""
         if self.count >= self.total:
-            return f"{self.description}: done ({self.total} of {self.total})"
-        return f"{self.description}: {self.count} of {self.total}"
+            return _("{description}: done ({total} of {total})").format(description=self.description, total=self.total)
+        return _("{description}: {count} of {total}").format(
+            description=self.description, count=self.count, total=self.total)
 
     def update(self, steps: int = 1) -> None:
         self.count = min(self.total, self.count + steps)
@@ -211,7 +220,7 @@ def train_model(
     check_number(learning_rate, "learning_rate", function_name)
     own_bar = progress is True
     if own_bar:
-        bar = ProgressLine(epochs, "training")
+        bar = ProgressLine(epochs, _("training"))
     else:
         # A tqdm bar is falsy when its total is 0, so test for the flags by identity.
         bar = None if progress is False or progress is None else progress
@@ -298,7 +307,8 @@ def compare_heads(
         raise ValueError(_("compare_heads expects at least one head and one seed; got heads={heads}, seeds={seeds}").format(
             heads=repr(heads), seeds=repr(seeds)))
     count = len(heads) * len(seeds)
-    bar = ProgressLine(count * epochs, f"training {count} models (epochs)") if progress else None
+    bar = (ProgressLine(count * epochs, _("training {count} models (epochs)").format(count=count))
+           if progress else None)
     try:
         return [
             train_head(
@@ -401,14 +411,19 @@ def summarise_runs(runs: Sequence[TrainingRun]) -> list[HeadSummary]:
 
 
 def format_summary(rows: Sequence[HeadSummary]) -> str:
-    """Our comparison as a fixed-width text table (NIN's CIFAR-10 numbers: :func:`format_nin_table`)."""
+    """Our comparison as a fixed-width text table (NIN's CIFAR-10 numbers: :func:`format_nin_table`).
+
+    Headers in the learner's language, head names as they are; columns are
+    padded by display width, so they line up in Chinese too.
+    """
     header = (
-        f"{'head':<24}{'params':>8}{'mult-adds':>11}{'train %':>15}{'test %':>15}{'train-test':>14}"
+        pad(_("head"), 24) + pad(_("params"), 8, ">") + pad(_("mult-adds"), 11, ">") + pad(_("train %"), 15, ">")
+        + pad(_("test %"), 15, ">") + pad(_("train-test"), 14, ">")
     )
-    lines = [header, "-" * len(header)]
+    lines = [header, "-" * display_width(header)]
     for row in rows:
         lines.append(
-            f"{row.label:<24}{row.parameters:>8,}{row.multiply_adds:>11,}"
+            pad(row.label, 24) + f"{row.parameters:>8,}{row.multiply_adds:>11,}"
             f"{row.train_mean:>9.1f} ± {row.train_spread:<3.1f}{row.test_mean:>9.1f} ± {row.test_spread:<3.1f}"
             f"{row.gap_mean:>8.1f} ± {row.gap_spread:<3.1f}"
         )
@@ -468,7 +483,7 @@ def search_learning_rates(
     for rate in rates:
         check_number(rate, _("every {item} in {argument}").format(item=_("rate"), argument="rates"), function_name)
     count = len(heads) * len(rates) * len(seeds)
-    bar = ProgressLine(count, f"training {count} models") if progress else None
+    bar = ProgressLine(count, _("training {count} models").format(count=count)) if progress else None
     validation: dict[tuple[str, float], tuple[float, ...]] = {}
     trained: dict[tuple[str, float], list[TrainingRun]] = {}
     try:
@@ -493,13 +508,20 @@ def search_learning_rates(
 
 
 def format_search(search: LearningRateSearch) -> str:
-    """Mean validation accuracy (%) of every head at every rate, the chosen one starred."""
-    header = f"{'head':<24}" + "".join(f"{'lr ' + format(rate, 'g'):>12}" for rate in search.rates)
-    lines = [header, "-" * len(header)]
+    """Mean validation accuracy (%) of every head at every rate, the chosen one starred.
+
+    Headers in the learner's language; columns are padded by display width.
+    The rates' columns are 12 wide, or all wider when a header needs it (a
+    longer word than "lr"), keeping at least one space before each header.
+    """
+    labels = [_("lr {rate}").format(rate=format(rate, "g")) for rate in search.rates]
+    widths = [max([12] + [display_width(label) + 1 for label in labels])] * len(labels)
+    header = pad(_("head"), 24) + "".join(pad(label, width, ">") for label, width in zip(labels, widths))
+    lines = [header, "-" * display_width(header)]
     for head, chosen in search.chosen.items():
         cells = []
-        for rate in search.rates:
+        for rate, width in zip(search.rates, widths):
             mark = "*" if rate == chosen else " "
-            cells.append(f"{100 * statistics.fmean(search.validation[head, rate]):>10.1f} {mark}")
-        lines.append(f"{head_label(head):<24}" + "".join(cells))
+            cells.append(f"{100 * statistics.fmean(search.validation[head, rate]):>{width - 2}.1f} {mark}")
+        lines.append(pad(head_label(head), 24) + "".join(cells))
     return "\n".join(lines)

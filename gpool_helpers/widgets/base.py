@@ -228,9 +228,9 @@ class FigureView:
             return bundle
         bundle["image/png"] = base64.b64encode(self.static_png()).decode("ascii")
         settings = ", ".join(f"{name}={value!r}" for name, value in self.values().items())
-        bundle["text/plain"] = (
-            f"{type(self).__name__}, an interactive figure at {settings}; run the notebook to move its controls"
-        )
+        bundle["text/plain"] = _(
+            "{view}, an interactive figure at {settings}; run the notebook to move its controls"
+        ).format(view=type(self).__name__, settings=settings)
         return bundle
 
     def static_png(self) -> bytes:

@@ -21,6 +21,11 @@ What was copied is recorded in ``workspace/.gpool-workspace.json``: per file,
 the hash of the version copied. If that manifest is missing or unreadable,
 every file already in the workspace is treated as the learner's own: a
 changed notebook then always goes beside it, never over it.
+
+The messages speak the learner's language: ``sync --language zh`` (what
+``make lab LANG=zh`` runs) prints them in Simplified Chinese. Each is an
+English template with named placeholders, shown through ``_()`` (see
+:mod:`gpool_helpers.i18n`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..i18n import LANGUAGES, N_, get_language, gettext as _, set_language
 
 MANIFEST_NAME = ".gpool-workspace.json"
 MANIFEST_VERSION = 1
@@ -57,8 +64,10 @@ class SyncReport:
     def kinds(self, path: str) -> list[str]:
         return [a.kind for a in self.actions if a.path == path]
 
-    def add(self, kind: str, path: str, message: str) -> None:
-        self.actions.append(Action(kind, path, message))
+    def add(self, kind: str, path: str, message: str, /, **values: object) -> None:
+        """Record what was done; ``message`` is an English template (marked ``N_``),
+        shown in the learner's language with ``values`` filled into its placeholders."""
+        self.actions.append(Action(kind, path, _(message).format(**values)))
 
 
 def file_hash(path: Path) -> str:
@@ -109,13 +118,13 @@ def _read_manifest(workspace: Path, report: SyncReport) -> dict[str, dict[str, s
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-            raise ValueError(f"expected a JSON object with version {MANIFEST_VERSION}")
+            raise ValueError(_("expected a JSON object with version {version}").format(version=MANIFEST_VERSION))
         notebooks = data.get("files")
         if not isinstance(notebooks, dict) or not all(
             isinstance(k, str) and isinstance(v, dict) and isinstance(v.get("copied"), str)
             for k, v in notebooks.items()
         ):
-            raise ValueError("expected 'files' to map each file name to {'copied': <hash>}")
+            raise ValueError(_("expected 'files' to map each file name to {entry}").format(entry="{'copied': <hash>}"))
         return {name: dict(entry) for name, entry in notebooks.items()}
     except (OSError, UnicodeDecodeError, ValueError) as error:
         aside = path.with_name(f"{MANIFEST_NAME}.unreadable")
@@ -127,9 +136,10 @@ def _read_manifest(workspace: Path, report: SyncReport) -> dict[str, dict[str, s
         report.add(
             "manifest",
             MANIFEST_NAME,
-            f"The workspace record {path} could not be read ({error}). It was moved to {aside.name}. "
-            "No notebook was overwritten: every file already in the workspace is kept as yours, "
-            "and a changed notebook is placed beside your copy instead.",
+            N_("The workspace record {record} could not be read ({error}). It was moved to {aside}. "
+               "No notebook was overwritten: every file already in the workspace is kept as yours, "
+               "and a changed notebook is placed beside your copy instead."),
+            record=path, error=error, aside=aside.name,
         )
         return {}
 
@@ -143,9 +153,11 @@ def sync(source: Path, workspace: Path) -> SyncReport:
     """Bring ``workspace`` up to date with ``source`` without losing a learner's work."""
     source, workspace = Path(source), Path(workspace)
     if not source.is_dir():
-        raise ValueError(f"workspace sync expects the notebooks folder {source} to exist; it does not")
+        raise ValueError(_("workspace sync expects the notebooks folder {source} to exist; it does not").format(
+            source=source))
     if workspace.exists() and not workspace.is_dir():
-        raise ValueError(f"workspace sync expects {workspace} to be a folder; it is a file")
+        raise ValueError(_("workspace sync expects {workspace} to be a folder; it is a file").format(
+            workspace=workspace))
     workspace.mkdir(parents=True, exist_ok=True)
     report = SyncReport()
     manifest = _read_manifest(workspace, report)
@@ -156,7 +168,8 @@ def sync(source: Path, workspace: Path) -> SyncReport:
             report.add(
                 "gone upstream",
                 relative,
-                f"{relative} is no longer in the collection; your copy stays in {workspace.name}/.",
+                N_("{path} is no longer in the collection; your copy stays in {folder}/."),
+                path=relative, folder=workspace.name,
             )
         del manifest[relative]
     _write_manifest(workspace, manifest)
@@ -175,9 +188,10 @@ def _sync_file(
         _write_atomically(mine, new_bytes)
         manifest[relative] = {"copied": new_hash}
         if entry is None:
-            report.add("copied", relative, f"Copied {relative} into {workspace.name}/.")
+            report.add("copied", relative, N_("Copied {path} into {folder}/."), path=relative, folder=workspace.name)
         else:
-            report.add("restored", relative, f"{relative} was missing from {workspace.name}/; copied a fresh one in.")
+            report.add("restored", relative, N_("{path} was missing from {folder}/; copied a fresh one in."),
+                       path=relative, folder=workspace.name)
         return
 
     my_hash = file_hash(mine)
@@ -185,7 +199,7 @@ def _sync_file(
         # Already the current version (or the learner's copy happens to equal it).
         manifest[relative] = {"copied": new_hash}
         if entry is None:
-            report.add("adopted", relative, f"{relative} already matches the collection.")
+            report.add("adopted", relative, N_("{path} already matches the collection."), path=relative)
         return
 
     if entry is not None and entry.get("copied") == new_hash:
@@ -199,7 +213,8 @@ def _sync_file(
         report.add(
             "updated",
             relative,
-            f"Updated {relative} to the new version (you had not changed your copy, so nothing is lost).",
+            N_("Updated {path} to the new version (you had not changed your copy, so nothing is lost)."),
+            path=relative,
         )
         return
 
@@ -216,9 +231,10 @@ def _sync_file(
     report.add(
         "placed beside",
         relative,
-        f"{relative} has a new version in the collection. Your copy has your work in it, so it was "
-        f"left as it is, and the new version is at {beside}. Open both and copy across what you "
-        f"want; delete {beside} when you are done.",
+        N_("{path} has a new version in the collection. Your copy has your work in it, so it was "
+           "left as it is, and the new version is at {beside}. Open both and copy across what you "
+           "want; delete {beside} when you are done."),
+        path=relative, beside=beside,
     )
 
 
@@ -231,11 +247,23 @@ def main(argv: list[str] | None = None) -> int:
     command = commands.add_parser("sync", help="copy new and changed notebooks into the workspace")
     command.add_argument("--source", type=Path, default=REPOSITORY / "notebooks")
     command.add_argument("--workspace", type=Path, default=REPOSITORY / "workspace")
+    command.add_argument("--language", choices=list(LANGUAGES), default="en",
+                         help="the language of the messages (make lab LANG=zh passes zh)")
     args = parser.parse_args(argv)
+    previous = get_language()
+    set_language(args.language)
+    try:
+        return _run_sync(args)
+    finally:
+        set_language(previous)  # called in a kernel or a test, leave its language as it was
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    """``sync`` itself: its messages in the language already set."""
     try:
         report = sync(args.source, args.workspace)
     except (ValueError, OSError) as error:
-        print(f"workspace sync: {error}", file=sys.stderr)
+        print(_("workspace sync: {error}").format(error=error), file=sys.stderr)
         return 1
     # "adopted" only records a file that already matched; it needs no words.
     shown = [a for a in report.actions if a.kind != "adopted"]
@@ -243,9 +271,10 @@ def main(argv: list[str] | None = None) -> int:
         stream = sys.stderr if action.kind == "manifest" else sys.stdout
         print(action.message, file=stream)
     if not shown:
-        print(f"Your workspace in {args.workspace} is up to date.")
+        print(_("Your workspace in {workspace} is up to date.").format(workspace=args.workspace))
     elif any(a.kind == "copied" for a in shown) and not any(a.kind in ("updated", "placed beside") for a in shown):
-        print(f"Your own copy of the notebooks is in {args.workspace}: edit freely; a sync never overwrites your work.")
+        print(_("Your own copy of the notebooks is in {workspace}: edit freely; "
+                "a sync never overwrites your work.").format(workspace=args.workspace))
     return 0
 
 
