@@ -283,9 +283,9 @@ def extract(language: str, only: str = "all") -> list[Path]:
 
 def _save(po: polib.POFile, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = str(po)
-    if not path.exists() or path.read_text(encoding="utf-8") != text + "\n":
-        path.write_text(text + "\n", encoding="utf-8")
+    text = str(po)  # as polib's own save() writes it, so either way gives the same file
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
     return path
 
 
