@@ -46,7 +46,7 @@ setup: $(STAMP)
 
 ## Open JupyterLab on your own copy of the notebooks (made once, never overwritten); LANG=zh: 中文版.
 lab: setup
-	$(BIN)/python -m gpool_helpers.workspace sync
+	$(BIN)/python -m gpool_helpers.workspace sync --language $(EDITION)
 	$(BIN)/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) $(LAB_QUIET_FLAGS) $(LAB_LOCALE_FLAG) --ServerApp.root_dir=workspace workspace/$(EDITION_DIR)00_start_here.ipynb
 
 ## Unit tests, then strict nbval over every notebook (and the browser suite when present).

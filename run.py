@@ -117,7 +117,8 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
         return []
     if command == "lab":
         return [
-            Step("Syncing your workspace/ (never overwrites your work)", [python, "-m", "gpool_helpers.workspace", "sync"]),
+            Step("Syncing your workspace/ (never overwrites your work)",
+                 [python, "-m", "gpool_helpers.workspace", "sync", "--language", lang]),
             Step("Starting JupyterLab on 127.0.0.1 (stop it with Ctrl+C)", [
                 python, "-m", "jupyterlab", "--ip=127.0.0.1",
                 *(["--allow-root"] if running_as_root(platform) else []),

@@ -86,6 +86,9 @@ def test_the_chinese_lab_opens_the_same_edition_as_make_lab_lang_zh():
         ["make", "-n", "--no-print-directory", "lab", "LANG=zh", f"STAMP={ROOT / 'pyproject.toml'}"],
         cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
     ).stdout
+    sync_line = next(line for line in printed.splitlines() if "gpool_helpers.workspace sync" in line)
+    assert sync_line.split()[1:] == run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")[0].argv[1:]
+    assert sync_line.endswith("--language zh")
     lab_line = next(line for line in printed.splitlines() if "jupyter lab" in line)
     planned = run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")[-1].argv
     for flag in ("--LabApp.app_settings_dir=tools/jupyterlab-zh/settings", "workspace/zh/00_start_here.ipynb"):
