@@ -173,3 +173,33 @@ def test_the_notebooks_claims_are_printed_in_chinese_by_check_claims(capsys):
         set_language("en")
     check_claims(Claim(statements[0], True))
     assert statements[0] in capsys.readouterr().out
+
+
+def test_the_chinese_solved_edition_fills_in_solutions_with_chinese_comments():
+    import solutions  # tools/solutions.py
+
+    notebook = nbformat.read(REPOSITORY / "notebooks" / "zh" / "02_global_average_pooling.ipynb", as_version=4)
+    assert solutions.fill_answers(notebook, solutions.solution_code) == []
+    filled = [cell for cell in notebook.cells if solutions.SOLUTION_TAG in cell.metadata.get("tags", [])]
+    assert len(filled) == 3
+    for cell in filled:
+        question = solutions.find_question(cell.metadata["gpool"]["question"])
+        assert translate.code_without_comments(cell.source) == translate.code_without_comments(question.solution_code)
+        if "#" in question.solution_code:
+            assert CJK.search(cell.source), cell.source
+
+
+def test_the_chinese_solved_edition_answers_correct_in_chinese(tmp_path):
+    """make solutions for notebooks/zh: every check of every exercise section says 正确 (correct)."""
+    import solutions  # tools/solutions.py
+
+    with_exercises = [chinese(path) for path in ENGLISH if solutions.has_exercises(chinese(path))]
+    assert len(with_exercises) == 7
+    for path in with_exercises:
+        result, executed = solutions.build_edition(path, tmp_path, solutions.solution_code, timeout=120,
+                                                   exercises_only=True)
+        assert result.ok, f"{path.name}: {result.problems}"
+        assert result.checks and all(headings == ["correct"] for headings in result.checks.values()), result.checks
+        for qid, text in solutions.check_texts(executed).items():
+            assert text.startswith(f"{qid}: 正确"), text[:80]
+            assert CJK.search(text.split("\n", 1)[-1]), f"{qid}: the feedback under the heading is not Chinese"

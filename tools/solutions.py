@@ -82,7 +82,16 @@ def starter_cells(notebook: nbformat.NotebookNode) -> list[tuple[int, str | None
 
 
 def fill_answers(notebook: nbformat.NotebookNode, answer_code: Callable[[object], str]) -> list[str]:
-    """Replace each starter cell's source by ``answer_code(question)``; return problems found."""
+    """Replace each starter cell's source by ``answer_code(question)``; return problems found.
+
+    In a translated edition (``metadata.gpool.language``, written by
+    tools/translate.py) a reference solution comes with its comments in that
+    language: the same code, as ``question.solution()`` shows it there.
+    """
+    from gpool_helpers.i18n import catalog
+
+    language = notebook.metadata.get("gpool", {}).get("language", "en")
+    translations = catalog(language) if language != "en" else {}
     problems = []
     for index, qid in starter_cells(notebook):
         if not isinstance(qid, str):
@@ -94,7 +103,8 @@ def fill_answers(notebook: nbformat.NotebookNode, answer_code: Callable[[object]
             problems.append(f"cell {index}: {error}")
             continue
         cell = notebook.cells[index]
-        cell.source = answer_code(question)
+        code = answer_code(question)
+        cell.source = translations.get(code, code)
         cell.outputs = []
         cell.execution_count = None
         tags = [t for t in cell.metadata.get("tags", []) if t != STARTER_TAG]
