@@ -215,7 +215,13 @@ def render(notebook_path: Path, output_dir: Path, depth: int = 0, beside: set[st
     # beside it (a FigureView's picture of its initial state); with the state it would need the
     # widget manager from a CDN.
     notebook.metadata.pop("widgets", None)
-    body, _ = exporter_for(depth).from_notebook_node(notebook)
+    # The page's <title> is the notebook's own title (nbconvert would write "Notebook"),
+    # and a translated edition says its language, so a browser picks fitting fonts.
+    resources = {"metadata": {"name": notebook_title(notebook_path)}}
+    body, _ = exporter_for(depth).from_notebook_node(notebook, resources=resources)
+    language = notebook.metadata.get("gpool", {}).get("language")
+    if language:
+        body = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{INDEX_TEXTS[language]["html_lang"]}">', body, count=1)
     body = rewrite_links(body, beside, "../" * depth)
     if MATHJAX_MARKER not in body:
         raise OfflineSiteError(f"{notebook_path.name}: nbconvert's template no longer marks where MathJax loads")
