@@ -117,6 +117,8 @@ _CELL_REPORT = (
                     summary.evalue = output.evalue;
                 } else {
                     summary.mimes = Object.keys(output.data || {});
+                    const plain = (output.data || {})['text/plain'];
+                    summary.plain = Array.isArray(plain) ? plain.join('') : (plain || '');
                 }
                 report.outputs.push(summary);
             }
