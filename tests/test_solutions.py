@@ -177,3 +177,9 @@ def test_a_broken_exercise_notebook_makes_the_tool_fail_with_a_report(tmp_path, 
     assert "no exercise set gpool_helpers.exercises.nb99" in printed.out
     assert "nb04.q3: the check says 'incorrect', not 'correct'" in printed.out
     assert "failed; see above" in printed.err
+
+
+def test_the_english_solved_edition_holds_no_copy_of_the_chinese_notebooks(solved_edition):
+    """notebooks/zh is an edition of its own (make solutions solves it into build/solutions/zh), not an asset."""
+    _, output = solved_edition
+    assert not (output / "zh").exists()

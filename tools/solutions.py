@@ -190,9 +190,16 @@ def exercise_section(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def _copy_assets(source_dir: Path, output_dir: Path) -> None:
-    """Files beside the notebooks (images, small data) that a notebook may open."""
+    """Files beside the notebooks (images, small data) that a notebook may open.
+
+    Not another edition's folder (notebooks/zh): that edition is solved on its own, into its own folder.
+    """
+    from gpool_helpers.i18n import LANGUAGES
+
     for path in source_dir.iterdir():
         if path.name.startswith(".") or path.suffix == ".ipynb" or path.name == "__pycache__":
+            continue
+        if path.is_dir() and path.name in LANGUAGES:
             continue
         target = output_dir / path.name
         if path.is_dir():
