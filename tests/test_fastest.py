@@ -145,11 +145,35 @@ def test_the_helpers_answer_the_same_whichever_candidate_wins(monkeypatch):
     x[0, 69, 1, 2] = float("nan")
     expected_depth, expected_max = x.amax(dim=1, keepdim=True), x.amax(dim=(2, 3))
     for name in pooling._DEPTH_MAX.candidates:
+        pooling._DEPTH_MAX.forget()  # or the last signature's choice would be reused
         monkeypatch.setattr(pooling._DEPTH_MAX, "choice_for", lambda x, name=name: name)
         torch.testing.assert_close(global_depth_pool(x), expected_depth, rtol=0, atol=0, equal_nan=True)
     for name in pooling._GLOBAL_MAX.candidates:
+        pooling._GLOBAL_MAX.forget()
         monkeypatch.setattr(pooling._GLOBAL_MAX, "choice_for", lambda x, name=name: name)
         torch.testing.assert_close(global_max_pool(x), expected_max, rtol=0, atol=0, equal_nan=True)
+    pooling._DEPTH_MAX.forget()
+    pooling._GLOBAL_MAX.forget()
+
+
+def test_a_repeated_signature_reuses_the_last_choice_and_a_new_one_is_looked_up():
+    calls = {}
+    chooser = FastestOf("toy", {"plain": counting("plain", calls), "other": counting("other", calls)})
+    looked_up = []
+    choose = chooser.choice_for
+    chooser.choice_for = lambda x: looked_up.append(tuple(x.shape)) or choose(x)
+    x = torch.zeros(1, 4, 512, 512)
+    for _ in range(3):
+        chooser(x, False)
+    assert looked_up == [(1, 4, 512, 512)]
+    chooser(x.contiguous(memory_format=torch.channels_last), False)  # same shape, other strides
+    chooser(torch.zeros(1, 4, 512, 513), False)
+    chooser(x.double(), False)
+    assert len(looked_up) == 4
+    # An input that needs a gradient never takes a remembered choice: always the plain built-in.
+    before = dict(calls)
+    chooser(torch.zeros(1, 4, 512, 513, requires_grad=True), False)
+    assert len(looked_up) == 4 and calls["plain"] == before.get("plain", 0) + 1
 
 
 def test_a_gradient_on_tied_channels_is_shared_evenly_on_every_machine():

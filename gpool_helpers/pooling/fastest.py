@@ -68,6 +68,8 @@ class FastestOf:
         self._plain = self.candidates[self.plain]
         self.clock = clock
         self._chosen: OrderedDict[tuple, str] = OrderedDict()
+        #: (shape, strides, dtype, on CPU, threads, candidate) of the last large call.
+        self._last: tuple | None = None
 
     def __call__(self, x: Tensor, keepdim: bool) -> Tensor:
         # The common case first and cheapest: a small map runs the plain built-in
@@ -76,7 +78,19 @@ class FastestOf:
         # it would become a guard ("batch < 65536/15") the exporter rejects.
         if torch.compiler.is_compiling() or x.numel() < MIN_ELEMENTS_TO_TIME:
             return self._plain(x, keepdim)
-        return self.candidates[self.choice_for(x)](x, keepdim)
+        if x.requires_grad and torch.is_grad_enabled():
+            return self._plain(x, keepdim)
+        # The same signature as last time (a training or benchmark loop) skips the
+        # signature table. This path runs right after a large op has flushed the
+        # CPU caches, where each Python step costs tens of times its usual time:
+        # make bench measured the full lookup at 17 us there against 1-2 us warm.
+        last = self._last
+        if (last is not None and last[0] == x.shape and last[1] == x.stride() and last[2] is x.dtype
+                and last[3] == x.is_cpu and last[4] == torch.get_num_threads()):
+            return last[5](x, keepdim)
+        candidate = self.candidates[self.choice_for(x)]
+        self._last = (x.shape, x.stride(), x.dtype, x.is_cpu, torch.get_num_threads(), candidate)
+        return candidate(x, keepdim)
 
     def choice_for(self, x: Tensor) -> str:
         """The candidate's name this input runs with (timing it first if new)."""
@@ -99,6 +113,7 @@ class FastestOf:
 
     def forget(self) -> None:
         self._chosen.clear()
+        self._last = None
 
     def _worth_timing(self, x: Tensor) -> bool:
         if x.numel() < MIN_ELEMENTS_TO_TIME or torch.compiler.is_compiling() or not timing_enabled():
