@@ -39,11 +39,16 @@ def test_windows_plans_use_scripts_python_exe_and_no_allow_root(tmp_path):
                            "requirements/constraints.txt", "-e", ".[dev]"]
 
 
+#: The Makefile's own settings. make exports a variable set on its command line to every
+#: program it starts, so under `make test VENV=.venv-3.13` (CI's newest-Python step) the
+#: suite's environment holds VENV, and a make -n started from here would read it.
+MAKEFILE_SETTINGS = re.findall(r"^([A-Z_]+) \??=", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+
+
 def outside_make() -> dict[str, str]:
-    """The environment without what an enclosing make passes down (CI runs the suite as
-    `make test VENV=.venv-3.13`, and make would hand VENV to the make -n below)."""
-    return {key: value for key, value in os.environ.items()
-            if key not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
+    """The environment without what an enclosing make passes down: its flags and its settings."""
+    dropped = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", *MAKEFILE_SETTINGS}
+    return {key: value for key, value in os.environ.items() if key not in dropped}
 
 
 def test_the_test_plan_is_the_makefiles_test_command():
