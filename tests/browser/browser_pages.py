@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
+
 #: (what ran, which step, seconds), printed by conftest's terminal summary.
 TIMINGS: list[tuple[str, str, float]] = []
+
+
+@contextlib.contextmanager
+def running(server, label: str):
+    """Start ``server`` (a browser_processes.JupyterServer), note how long it took, stop it on the way out."""
+    started = time.monotonic()
+    try:
+        server.start()
+        TIMINGS.append((label, "server ready", time.monotonic() - started))
+        yield server
+    finally:
+        server.stop()
 
 
 class PageRecord:

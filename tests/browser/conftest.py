@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ import pytest
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_pages import TIMINGS  # noqa: E402
+from browser_pages import TIMINGS, running  # noqa: E402
 from browser_processes import ChromiumProcess, JupyterServer, browser_tools_missing  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -75,14 +74,8 @@ def served_notebooks(work_dir) -> Path:
 
 @pytest.fixture(scope="module")
 def lab_server(served_notebooks, work_dir):
-    started = time.monotonic()
-    server = JupyterServer("lab", served_notebooks, work_dir / "lab")
-    try:
-        server.start()
-        TIMINGS.append(("jupyterlab", "server ready", time.monotonic() - started))
+    with running(JupyterServer("lab", served_notebooks, work_dir / "lab"), "jupyterlab") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

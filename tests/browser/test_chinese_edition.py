@@ -12,13 +12,12 @@ look (the CI machine has Noto CJK fonts, so they show glyphs, not boxes).
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 
 import explorer_page
-from browser_pages import TIMINGS, new_context, new_page
+from browser_pages import TIMINGS, new_context, new_page, running
 from browser_processes import JupyterServer
 from jupyterlab_page import key_cells, open_notebook, run_all_cells, screenshot_cell, shut_down_kernel_of
 from test_jupyterlab import stored_widget_outputs
@@ -32,14 +31,9 @@ CHINESE_LAB_OPTION = f"--LabApp.app_settings_dir={REPOSITORY / 'tools' / 'jupyte
 
 @pytest.fixture(scope="module")
 def chinese_lab_server(served_notebooks, work_dir):
-    started = time.monotonic()
     server = JupyterServer("lab", served_notebooks, work_dir / "lab-zh", extra_args=[CHINESE_LAB_OPTION])
-    try:
-        server.start()
-        TIMINGS.append(("jupyterlab (zh)", "server ready", time.monotonic() - started))
-        yield server
-    finally:
-        server.stop()
+    with running(server, "jupyterlab (zh)") as started:
+        yield started
 
 
 @pytest.fixture

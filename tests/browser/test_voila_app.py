@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import explorer_page
-from browser_pages import TIMINGS, open_page
+from browser_pages import TIMINGS, open_page, running
 from browser_processes import JupyterServer
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -24,14 +24,8 @@ APP_NOTEBOOK = REPOSITORY / "app" / "explorer.ipynb"
 @pytest.fixture(scope="module")
 def voila_server(work_dir):
     # Voila only reads the notebook (outputs go to the page, never back to the file), so it is served in place.
-    started = time.monotonic()
-    server = JupyterServer("voila", APP_NOTEBOOK, work_dir / "voila")
-    try:
-        server.start()
-        TIMINGS.append(("voila", "server ready", time.monotonic() - started))
+    with running(JupyterServer("voila", APP_NOTEBOOK, work_dir / "voila"), "voila") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
