@@ -51,14 +51,19 @@ def outside_make() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in dropped}
 
 
+def make_dry_run(*arguments: str) -> str:
+    """What ``make -n <arguments>`` would run, as a learner's make prints it (set-up taken as done)."""
+    return subprocess.run(
+        ["make", "-n", "--no-print-directory", *arguments, f"STAMP={ROOT / 'pyproject.toml'}"],
+        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
+    ).stdout
+
+
 def test_the_test_plan_is_the_makefiles_test_command():
     """make -n prints what make test would run; run.py test must run the same."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed here: nothing to compare run.py with")
-    printed = subprocess.run(
-        ["make", "-n", "--no-print-directory", "test", "PYTEST_ARGS=", f"STAMP={ROOT / 'pyproject.toml'}"],
-        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
-    ).stdout
+    printed = make_dry_run("test", "PYTEST_ARGS=")
     make_line = [line for line in printed.replace("\\\n", " ").splitlines() if "-m pytest" in line]
     assert len(make_line) == 1, printed
     planned = run.command_steps("test", Path(".venv"), "linux", root=ROOT)[0].argv
@@ -73,10 +78,7 @@ SHARED_TARGETS = ["notebooks", "translations", "bench", "solutions", "nbgrader",
 def test_every_other_target_runs_what_the_makefile_runs(target):
     if shutil.which("make") is None:
         pytest.skip("make is not installed here: nothing to compare run.py with")
-    printed = subprocess.run(
-        ["make", "-n", "--no-print-directory", target, f"STAMP={ROOT / 'pyproject.toml'}"],
-        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
-    ).stdout
+    printed = make_dry_run(target)
     # make writes $(BIN)/python and $(BIN)/voila; run.py the venv's interpreter (and -m voila).
     made = [line.replace(".venv/bin/voila", ".venv/bin/python -m voila").split()
             for line in printed.splitlines() if line.startswith(".venv/bin/")]
@@ -87,10 +89,7 @@ def test_every_other_target_runs_what_the_makefile_runs(target):
 def test_the_chinese_lab_opens_the_same_edition_as_make_lab_lang_zh():
     if shutil.which("make") is None:
         pytest.skip("make is not installed here: nothing to compare run.py with")
-    printed = subprocess.run(
-        ["make", "-n", "--no-print-directory", "lab", "LANG=zh", f"STAMP={ROOT / 'pyproject.toml'}"],
-        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
-    ).stdout
+    printed = make_dry_run("lab", "LANG=zh")
     sync_line = next(line for line in printed.splitlines() if "gpool_helpers.workspace sync" in line)
     assert sync_line.split()[1:] == run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")[0].argv[1:]
     assert sync_line.endswith("--language zh")
