@@ -12,7 +12,7 @@ from typing import Sequence
 
 import ipywidgets
 
-from ..cnn.heads import HeadCost, flatten_head_cost, format_count, pooled_head_cost
+from ..cnn.heads import HeadCost, display_name, flatten_head_cost, format_count, pooled_head_cost
 from ..i18n import N_, gettext as _
 from ..viz.heads import plot_head_costs, work_per_image
 from .base import FigureView
@@ -29,12 +29,10 @@ CHANNEL_CHOICES = (8, 16, 32, 64, 128, 256, 512, 1024, 2048)
 CLASS_CHOICES = (10, 100, 1000)
 
 
-def _rows(cost: HeadCost, kind: str | None = None) -> str:
+def _rows(cost: HeadCost) -> str:
     rows = []
     for layer in cost.layers:
-        name = layer.name
-        if kind is not None and name == f"global {kind} pooling":
-            name = _("global {kind} pooling").format(kind=kind)
+        name = display_name(layer.name)
         # A formula is arithmetic ("C·K + K") or, for the pooling layer, words with a translation.
         rows.append(
             f"<tr><td>{html.escape(name)}</td><td><code>{html.escape(_(layer.formula))}</code></td>"
@@ -66,7 +64,7 @@ def describe_head_costs(channels: int, height: int, width: int, classes: int,
         "<div>" + _("{head}: {path}").format(head=f"<b>{_('Flatten head')}</b>", path=flatten_path)
         + f"<table>{header}{_rows(flatten)}</table>"
         + _("{head}: {path}").format(head=f"<b>{_('Pooled head')}</b>", path=pooled_path)
-        + f"<table>{header}{_rows(pooled, kind)}</table>"
+        + f"<table>{header}{_rows(pooled)}</table>"
         f"<p>{totals}</p></div>"
     )
 
