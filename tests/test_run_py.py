@@ -52,9 +52,14 @@ def outside_make() -> dict[str, str]:
 
 
 def make_dry_run(*arguments: str) -> str:
-    """What ``make -n <arguments>`` would run, as a learner's make prints it (set-up taken as done)."""
+    """What ``make -n <arguments>`` would run, as a learner's make prints it, set-up taken as done.
+
+    ``-o`` marks the install marker as up to date whatever the files' times: on a fresh
+    clone constraints.txt can be a moment newer than pyproject.toml, and a marker
+    standing in for either would then ask for the install again.
+    """
     return subprocess.run(
-        ["make", "-n", "--no-print-directory", *arguments, f"STAMP={ROOT / 'pyproject.toml'}"],
+        ["make", "-n", "--no-print-directory", "-o", f"{run.VENV}/{run.STAMP_NAME}", *arguments],
         cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
     ).stdout
 
