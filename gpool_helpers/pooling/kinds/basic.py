@@ -104,7 +104,7 @@ def global_depth_pool(x: Tensor, mode: str = "max", keepdim: bool = True) -> Ten
     check_pool_input(x, "global_depth_pool")
     if mode != "max":  # the default skips the lookup: see FastestOf on Python steps after a large op
         check_choice(mode, DEPTH_MODES, "mode", "global_depth_pool")
-    if x.shape[1] == 0:
+    if x.numel() == 0 and x.shape[1] == 0:
         raise ValueError(
             _("global_depth_pool expects at least one channel to pool over; got shape {shape}").format(
                 shape=tuple(x.shape))
