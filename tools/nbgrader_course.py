@@ -1,5 +1,11 @@
 """The exercises as an nbgrader course: ``make nbgrader``.
 
+(About 520 lines, on purpose: it is the one script behind ``make nbgrader``, and
+its two halves, turning notebooks into nbgrader cells and writing the course
+folder, pass each other the same question entries and errors and are tested
+together in ``tests/test_nbgrader_course.py``; about 100 of the lines are the
+nbgrader config text it writes out.)
+
 Writes an nbgrader course folder (default ``build/nbgrader/``) generated from
 the notebooks and their exercise sets, never edited by hand:
 

@@ -1,5 +1,11 @@
 """Training and comparing the heads of :class:`~gpool_helpers.cnn.models.SmallCNN`, reproducibly.
 
+(About 530 lines, on purpose: this is notebook 07's whole experiment, and every
+part of it, one run, the comparison of heads, the learning-rate search, the
+canvas sweep and the tables that print them, trains or scores inside the same
+:func:`seeded_run` and reports through the same :class:`ProgressLine`, so it
+reads best in one file, top to bottom.)
+
 Every run happens inside :func:`seeded_run`, which makes it a function of its
 seed alone on the CPU:
 

@@ -1,9 +1,11 @@
-"""Shape arithmetic and the adaptive layer by rank, shared by every pooling kind, written once."""
+"""Shape arithmetic and the adaptive pooling ops by rank, shared by every pooling kind, written once."""
 
 from __future__ import annotations
 
 import math
+from typing import Callable, NamedTuple
 
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 
@@ -17,16 +19,41 @@ def spatial_positions(x: Tensor) -> int:
     return math.prod(x.shape[2:])
 
 
-_ADAPTIVE_LAYERS = {
-    "avg": {1: nn.AdaptiveAvgPool1d, 2: nn.AdaptiveAvgPool2d, 3: nn.AdaptiveAvgPool3d},
-    "max": {1: nn.AdaptiveMaxPool1d, 2: nn.AdaptiveMaxPool2d, 3: nn.AdaptiveMaxPool3d},
+class _Adaptive(NamedTuple):
+    """torch's adaptive pooling at one mode and rank, as a function and as a layer."""
+
+    function: Callable[..., Tensor]
+    layer: type[nn.Module]
+
+
+#: The one table of adaptive pooling by mode and number of spatial dims.
+_ADAPTIVE = {
+    "avg": {
+        1: _Adaptive(F.adaptive_avg_pool1d, nn.AdaptiveAvgPool1d),
+        2: _Adaptive(F.adaptive_avg_pool2d, nn.AdaptiveAvgPool2d),
+        3: _Adaptive(F.adaptive_avg_pool3d, nn.AdaptiveAvgPool3d),
+    },
+    "max": {
+        1: _Adaptive(F.adaptive_max_pool1d, nn.AdaptiveMaxPool1d),
+        2: _Adaptive(F.adaptive_max_pool2d, nn.AdaptiveMaxPool2d),
+        3: _Adaptive(F.adaptive_max_pool3d, nn.AdaptiveMaxPool3d),
+    },
 }
+
+
+def adaptive_pool(mode: str, x: Tensor) -> Callable[..., Tensor]:
+    """``F.adaptive_{avg,max}_pool{1,2,3}d`` for x's spatial rank (not yet applied).
+
+    The one place that picks the adaptive function by rank, for the pyramid and
+    for global max's tuned path.
+    """
+    return _ADAPTIVE[mode][x.dim() - 2].function
 
 
 def adaptive_layer(mode: str, x: Tensor, output_size: int) -> Tensor:
     """torch's own ``nn.Adaptive{Avg,Max}Pool{1,2,3}d(output_size)`` for x's spatial rank, applied to ``x``.
 
-    The one place that picks the adaptive layer by rank, for the pyramid and
-    for the registry's torch equivalents.
+    The one place that picks the adaptive layer by rank, for the references
+    and the registry's torch equivalents.
     """
-    return _ADAPTIVE_LAYERS[mode][x.dim() - 2](output_size)(x)
+    return _ADAPTIVE[mode][x.dim() - 2].layer(output_size)(x)

@@ -145,7 +145,7 @@ def figure_text(figure: Figure) -> str:
     "<Figure size 950x653 with 0 Axes>" would tell a reader nothing true.
     """
     width, height = (round(v) for v in figure.get_size_inches() * figure.dpi)
-    title = figure._suptitle.get_text() if figure._suptitle is not None else ""
+    title = figure.get_suptitle()  # "" when the figure has none
     return f"<Figure {width}x{height}: {title}>" if title else f"<Figure {width}x{height}>"
 
 

@@ -13,13 +13,12 @@ import itertools
 from typing import NamedTuple, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...checks import check_choice, check_int, check_ints, check_pool_input
 from ...i18n import N_
 from ..registry import PoolingKind, register
-from ..shapes import adaptive_layer
+from ..shapes import adaptive_layer, adaptive_pool
 
 __all__ = [
     "adaptive_bins", "classic_spp_window", "ClassicWindow", "spatial_pyramid_pool", "spp_length",
@@ -28,11 +27,6 @@ __all__ = [
 
 SPP_MODES = ("max", "avg")
 DEFAULT_LEVELS = (1, 2, 4)
-
-_ADAPTIVE = {
-    "max": {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d},
-    "avg": {1: F.adaptive_avg_pool1d, 2: F.adaptive_avg_pool2d, 3: F.adaptive_avg_pool3d},
-}
 
 
 def _check_levels(levels: object, function_name: str) -> tuple[int, ...]:
@@ -102,7 +96,7 @@ def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = DEFAULT_LEVELS, mode
     if x.shape[1] == 0:
         # adaptive_max_pool rejects C = 0; the empty answer is still well defined.
         return x.new_zeros(x.shape[0], 0)
-    pool = _ADAPTIVE[mode][x.dim() - 2]
+    pool = adaptive_pool(mode, x)
     return torch.cat([pool(x, level).flatten(1) for level in levels], dim=1)
 
 

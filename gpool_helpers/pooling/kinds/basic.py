@@ -32,7 +32,7 @@ from ...checks import check_choice, check_pool_input
 from ...i18n import gettext as _
 from ..fastest import FastestOf
 from ..registry import PoolingKind, depth_shape, per_channel_shape, register
-from ..shapes import adaptive_layer, spatial_dims, spatial_positions
+from ..shapes import adaptive_layer, adaptive_pool, spatial_dims, spatial_positions
 from ..twin import module_twin
 
 __all__ = [
@@ -130,7 +130,6 @@ GlobalDepthPool = module_twin("GlobalDepthPool", global_depth_pool, {"mode": "ma
 # ----------------------------------------------------------------------------
 
 _CHANNELS_LAST = {2: torch.channels_last, 3: torch.channels_last_3d}
-_ADAPTIVE_MAX_POOL = {1: F.adaptive_max_pool1d, 2: F.adaptive_max_pool2d, 3: F.adaptive_max_pool3d}
 _DEPTH_CHUNK = 32
 
 
@@ -162,7 +161,7 @@ _DEPTH_MAX = FastestOf(
 
 
 def _adaptive_max(x: Tensor, keepdim: bool) -> Tensor:
-    pooled = _ADAPTIVE_MAX_POOL[x.dim() - 2](x, 1)
+    pooled = adaptive_pool("max", x)(x, 1)
     return pooled if keepdim else pooled.flatten(1)
 
 
@@ -193,7 +192,7 @@ def _max_with_indices(x: Tensor, keepdim: bool) -> tuple[Tensor, Tensor]:
     if _is_channels_last(x) and x.shape[1] > 0:
         # adaptive_max_pool reads channels_last memory in order; flatten(2)
         # would have to copy the whole tensor first (about 10x slower).
-        values, indices = _ADAPTIVE_MAX_POOL[x.dim() - 2](x, 1, return_indices=True)
+        values, indices = adaptive_pool("max", x)(x, 1, return_indices=True)
         values, indices = values.flatten(1), indices.flatten(1)
     else:
         values, indices = x.flatten(2).max(dim=2)
