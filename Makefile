@@ -93,6 +93,13 @@ app: setup
 help:
 	@awk '/^## /{text=substr($$0,4); next} /^[a-z][a-z-]*:/{if(text!=""){split($$0,t,":"); printf "  make %-12s %s\n", t[1], text}; text=""; next} {text=""}' $(MAKEFILE_LIST)
 
-## Remove build/ (the HTML site and the solved edition).
+## Remove build/ (the HTML site and the solved editions), keeping build/nbgrader (a course's gradebook).
 clean:
-	rm -rf build .pytest_cache
+	rm -rf .pytest_cache
+	@# build/nbgrader can hold a course's gradebook.db, submitted/ and grades.csv (docs/teachers.md): kept.
+	@if [ -d build/nbgrader ]; then \
+		find build -mindepth 1 -maxdepth 1 ! -name nbgrader -exec rm -rf {} +; \
+		echo "Kept build/nbgrader (an nbgrader course: gradebook, submissions, grades); to remove it too: rm -rf build/nbgrader"; \
+	else \
+		rm -rf build; \
+	fi

@@ -30,8 +30,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(".venv")
 CONSTRAINTS = Path("requirements") / "constraints.txt"
 STAMP_NAME = ".gpool-installed"
-#: Measured on a 2-core machine with a warm pip cache (README, "How long things take").
-SETUP_ESTIMATE = "about 2 minutes with downloads cached, longer on a slow connection; 1.7 GB of disk"
+#: Measured on a 2-core machine with a warm pip cache and torch's CPU wheel (README, "How long things take":
+#: 1 min 14 s, 1.7 GB; PyPI's CUDA build of torch on Linux: about 3.5 min, 5.4 GB).
+SETUP_ESTIMATE = ("about 1 min 15 s and 1.7 GB with pip's cache warm and torch's CPU wheel, longer on a slow "
+                  "connection; on Linux, PyPI's torch is the CUDA build (5.4 GB): README says how to get the CPU wheel")
 #: pip repeats this for every package when its configuration names a missing --find-links
 #: folder; it is harmless and drowns what pip is doing.
 PIP_NOISE = re.compile(r"^WARNING: Location '.*' is ignored")

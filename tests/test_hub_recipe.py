@@ -3,9 +3,13 @@
 The notebooks ask for the kernel named ``python3``; the recipe registers the environment's
 kernel under that name, with a normal (not editable) install, so learners do not depend on the
 checkout the environment was built from. This builds a fresh venv by exactly those steps (pip
-reuses its cache: about a minute and 1.7 GB in a temporary folder), deletes the checkout copy it
-was built from, and runs notebook 02 from a learner's folder with nbclient, asking for the kernel
-by the name in the notebook.
+reuses its cache; 1.7 GB in a temporary folder with torch's CPU wheel), deletes the checkout copy
+it was built from, and runs notebook 02 from a learner's folder with nbclient, asking for the
+kernel by the name in the notebook. The kernel it gets must be the one the recipe's install line
+wrote: ipykernel also offers a built-in python3 kernel that would run the same interpreter.
+
+The recipe is written for Linux (/opt/gpool/bin/python); the test maps it to each system's venv
+layout, so it runs on Windows (Scripts\\python.exe) too.
 """
 
 import json
@@ -30,6 +34,20 @@ def recipe_commands() -> list[str]:
     return [line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
+def venv_python(prefix: Path) -> Path:
+    """A venv's interpreter: Scripts\\python.exe on Windows, bin/python elsewhere."""
+    return prefix / "Scripts" / "python.exe" if os.name == "nt" else prefix / "bin" / "python"
+
+
+def recipe_argv(line: str, prefix: Path) -> list[str]:
+    """One recipe line as an argv, its /opt/gpool paths mapped to ``prefix`` on this system."""
+    argv = [part.strip('"') for part in re.findall(r'"[^"]*"|\S+', line)]
+    if argv[0] == "python3":  # the admin's Python; the kernel name python3 further on stays
+        argv[0] = sys.executable
+    mapped = {"/opt/gpool": str(prefix), "/opt/gpool/bin/python": str(venv_python(prefix))}
+    return [mapped.get(part, part) for part in argv]
+
+
 def test_every_notebook_asks_for_the_kernel_the_recipe_installs():
     install = [line for line in recipe_commands() if "ipykernel install" in line]
     assert len(install) == 1
@@ -52,16 +70,15 @@ def test_the_recipe_builds_an_environment_that_runs_a_learners_notebook(tmp_path
     shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "workspace", "*.egg-info", "__pycache__", "artifacts", ".ipynb_checkpoints"))
     prefix = tmp_path / "gpool-env"
-    python = prefix / "bin" / "python"
+    python = venv_python(prefix)
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     environment["JUPYTER_PLATFORM_DIRS"] = "1"
     for key, folder in (("JUPYTER_DATA_DIR", "data"), ("JUPYTER_CONFIG_DIR", "config"),
                         ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")):
         environment[key] = str(tmp_path / folder)
     for line in commands[:3]:
-        argv = [part.strip('"') for part in re.findall(r'"[^"]*"|\S+', line.replace("/opt/gpool", str(prefix)))]
-        if argv[0] == "python3":
-            argv[0] = sys.executable
+        argv = recipe_argv(line, prefix)
+        assert not any(part.startswith("/opt/gpool") for part in argv), argv  # every path mapped
         done = subprocess.run(argv, cwd=checkout, env=environment, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, f"{line}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     shutil.rmtree(checkout)
@@ -86,6 +103,7 @@ def test_the_recipe_builds_an_environment_that_runs_a_learners_notebook(tmp_path
         errors = [o.get("ename") for c in notebook.cells if c.cell_type == "code" for o in c.outputs
                   if o.output_type == "error" and "raises-exception" not in c.metadata.get("tags", [])]
         print(json.dumps({"kernel": name, "argv0": spec.argv[0], "errors": errors,
+                          "resource_dir": spec.resource_dir, "display_name": spec.display_name,
                           "last": notebook.cells[-1].outputs[0]["text"].splitlines()}))
         """)
     done = subprocess.run([str(python), "-c", runner, notebook.name], cwd=learner, env=environment,
@@ -93,6 +111,15 @@ def test_the_recipe_builds_an_environment_that_runs_a_learners_notebook(tmp_path
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["kernel"] == "python3" and report["errors"] == []
+    # The kernel is the one the recipe's install line registered (--sys-prefix --name, --display-name),
+    # not ipykernel's built-in python3, which would run the same interpreter without that line.
+    install = recipe_argv(commands[2], prefix)
+    name, display_name = install[install.index("--name") + 1], install[install.index("--display-name") + 1]
+    kernelspec = prefix / "share" / "jupyter" / "kernels" / name
+    written = json.loads((kernelspec / "kernel.json").read_text(encoding="utf-8"))
+    assert Path(written["argv"][0]).resolve() == python.resolve() and written["display_name"] == display_name
+    assert Path(report["resource_dir"]).resolve() == kernelspec.resolve(), report["resource_dir"]
+    assert report["display_name"] == display_name
     kernel_python, package = report["last"]
     assert Path(report["argv0"]).resolve() == python.resolve() == Path(kernel_python).resolve()
     assert Path(package).resolve().is_relative_to(prefix.resolve()), package  # installed, not a link to a checkout
