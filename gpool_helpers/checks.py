@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence
+from typing import Sequence, TypeVar
 
 import torch
 
 from .i18n import N_, gettext as _
+
+Choice = TypeVar("Choice")
 
 #: English; shown through ``_()`` (translated where an error is raised).
 EXPECTED_LAYOUT = N_("a floating-point tensor shaped (N, C, *spatial) with 1-3 spatial dims")
@@ -74,13 +76,18 @@ def check_pool_input(x: object, function_name: str) -> torch.Tensor:
     return x
 
 
-def check_choice(value: object, choices: Sequence[str], argument: str, function_name: str) -> str:
-    """``value`` if it is one of ``choices`` (exact match), else a ValueError listing them."""
-    if not isinstance(value, str) or value not in choices:
+def check_choice(value: object, choices: Sequence[Choice], argument: str, function_name: str) -> Choice:
+    """``value`` if it is one of ``choices``, else a ValueError listing them.
+
+    An exact match: the value must also be of the choice's type, so ``"64"``
+    is not the choice 64, nor 64 the choice ``"64"``. With int choices, check
+    the type first with :func:`check_int` (which refuses bool and floats).
+    """
+    if not any(isinstance(value, type(choice)) and value == choice for choice in choices):
         options = ", ".join(repr(c) for c in choices)
         raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
             name=function_name, argument=argument, options=options, got=repr(value)))
-    return value
+    return value  # type: ignore[return-value]
 
 
 def _int_range_text(minimum: int, maximum: int | None) -> str:
@@ -169,8 +176,12 @@ def check_positive_knob(value: object, argument: str, function_name: str) -> flo
     return value  # type: ignore[return-value]
 
 
-def check_maps(x: object, function_name: str, floating: bool = False) -> torch.Tensor:
-    """A non-empty (N, C, H, W) real tensor, the input every plot of feature maps takes."""
+def check_maps(x: object, function_name: str, floating: bool = False, empty_batch: bool = False) -> torch.Tensor:
+    """A non-empty (N, C, H, W) real tensor, the input every plot of feature maps takes.
+
+    ``empty_batch=True`` also accepts N = 0, as a layer does (torch's own layers
+    take an empty batch); C, H and W must still be > 0.
+    """
     if not isinstance(x, torch.Tensor):
         raise TypeError(_("{name} expects a tensor shaped (N, C, H, W); got {got}").format(
             name=function_name, got=describe(x)))
@@ -183,7 +194,10 @@ def check_maps(x: object, function_name: str, floating: bool = False) -> torch.T
         else:
             message = _("{name} expects a real-valued tensor; got dtype {dtype} (convert with x.float())")
         raise TypeError(message.format(name=function_name, dtype=x.dtype))
-    if 0 in x.shape:
+    if empty_batch and 0 in x.shape[1:]:
+        raise ValueError(_("{name} expects C, H and W > 0; got shape {shape}").format(
+            name=function_name, shape=tuple(x.shape)))
+    if not empty_batch and 0 in x.shape:
         raise ValueError(_("{name} expects every dim of (N, C, H, W) to be > 0; got shape {shape}").format(
             name=function_name, shape=tuple(x.shape)))
     return x

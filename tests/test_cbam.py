@@ -130,11 +130,11 @@ def test_bad_inputs_get_clear_errors():
     layer = SpatialAttention()
     with pytest.raises(TypeError, match=r"SpatialAttention expects .*got a list"):
         layer([[1.0]])
-    with pytest.raises(ValueError, match=r"\(N, C, H, W\); got shape \(8, 4, 4\)"):
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\) \(4 dims\); got shape \(8, 4, 4\)"):
         layer(seeded(8, 4, 4))
     with pytest.raises(TypeError, match="SpatialAttention expects .*dtype torch.int64"):
         layer(torch.ones(1, 2, 3, 3, dtype=torch.int64))
-    with pytest.raises(ValueError, match=r"SpatialAttention expects .*at least one channel.*\(1, 0, 3, 3\)"):
+    with pytest.raises(ValueError, match=r"SpatialAttention expects C, H and W > 0; got shape \(1, 0, 3, 3\)"):
         layer(torch.ones(1, 0, 3, 3))
     with pytest.raises(ValueError, match=r"channel_descriptors expects .*\(2, 3, 0, 4\)"):
         channel_descriptors(torch.ones(2, 3, 0, 4))
@@ -186,10 +186,17 @@ def test_attention_plot_shows_descriptors_and_the_layers_map():
 
 
 def test_plots_reject_bad_input():
-    with pytest.raises(TypeError, match=r"plot_channel_winners expects a float tensor shaped \(N, C, H, W\)"):
+    # A tensor of the wrong shape is a wrong value (ValueError); a non-tensor a wrong type.
+    with pytest.raises(ValueError, match=r"plot_channel_winners expects a tensor shaped \(N, C, H, W\)"):
         plot_channel_winners(seeded(8, 4, 4))
-    with pytest.raises(ValueError, match=r"sample to be an int in \[0, 2\); got 2"):
+    with pytest.raises(TypeError, match=r"plot_channel_winners expects a tensor shaped \(N, C, H, W\); got a list"):
+        plot_channel_winners([[1.0]])
+    with pytest.raises(TypeError, match="plot_spatial_attention expects a floating-point tensor"):
+        plot_spatial_attention(torch.ones(1, 3, 4, 4, dtype=torch.int64), SpatialAttention())
+    with pytest.raises(ValueError, match="sample to be an int from 0 to 1; got 2"):
         plot_channel_winners(seeded(2, 3, 4, 4), sample=2)
+    with pytest.raises(TypeError, match="plot_spatial_attention expects sample to be an int from 0 to 1; got a str"):
+        plot_spatial_attention(seeded(2, 3, 4, 4), SpatialAttention(), sample="0")
     with pytest.raises(TypeError, match="expects a SpatialAttention layer"):
         plot_spatial_attention(seeded(1, 3, 4, 4), torch.nn.Conv2d(2, 1, 7))
 

@@ -171,6 +171,8 @@ def test_subset_keeps_images_labels_and_boxes_together():
         ({"count": 4, "radius_range": (5, 3)}, ValueError, "radius_range"),
         ({"count": 4, "radius_range": (1, 3)}, ValueError, "radius_range"),
         ({"count": 4, "noise": -0.1}, ValueError, "noise"),
+        ({"count": 4, "noise": float("inf")}, ValueError, "noise to be a finite number >= 0"),
+        ({"count": 4, "noise": "0.1"}, TypeError, "noise to be a finite number >= 0"),
         ({"count": 4, "seed": -1}, ValueError, "seed"),
     ],
 )
@@ -187,6 +189,10 @@ def test_draw_shape_and_digits_reject_bad_input():
         draw_shape("circle", 24, (12, 12), 1)
     with pytest.raises(ValueError, match="load_digits_split expects test_fraction"):
         load_digits_split(test_fraction=1.5)
+    with pytest.raises(ValueError, match=r"load_digits_split expects test_fraction to be a number in \(0, 1\); got 1"):
+        load_digits_split(test_fraction=1)
+    with pytest.raises(TypeError, match=r"load_digits_split expects test_fraction to be a number in \(0, 1\)"):
+        load_digits_split(test_fraction="0.25")
 
 
 def test_small_digits_split_keeps_its_counts_per_digit_and_never_mixes_sets():

@@ -186,6 +186,11 @@ def test_spp_module_twin():
     assert torch.equal(module(x), spatial_pyramid_pool(x, (1, 2), "avg"))
     assert module.output_features(3) == 15
     assert "levels=(1, 2)" in repr(module)
+    assert repr(SpatialPyramidPool()) == "SpatialPyramidPool(levels=(1, 2, 4), mode='max')"
+    assert SpatialPyramidPool([1, 2], "avg").levels == (1, 2)
+    assert not SpatialPyramidPool().state_dict()
+    with pytest.raises(TypeError, match="SpatialPyramidPool got unexpected option"):
+        SpatialPyramidPool(level=(1, 2))
 
 
 @pytest.mark.parametrize(
@@ -734,6 +739,23 @@ def test_plot_classic_spp_check_counts_the_wrong_cases():
 def test_plots_reject_bad_arguments(call, error):
     with pytest.raises(error):
         call()
+
+
+@pytest.mark.parametrize(
+    "features, error, words",
+    [
+        ([[1.0]], TypeError, r"expects a tensor shaped \(N, C, H, W\); got a list"),
+        (torch.ones(1, 4, 3, 3, dtype=torch.int64), TypeError, "expects a floating-point tensor"),
+        (torch.ones(4, 3, 3), ValueError, r"expects a tensor shaped \(N, C, H, W\) \(4 dims\)"),
+        (torch.ones(0, 4, 3, 3), ValueError, r"expects every dim of \(N, C, H, W\) to be > 0"),
+        (torch.ones(1, 17, 3, 3), ValueError, "draws 1 to 16 channels"),
+    ],
+)
+def test_zoo_plots_reject_bad_features(features, error, words):
+    with pytest.raises(error, match=f"plot_zoo {words}"):
+        plot_zoo(features)
+    with pytest.raises(error, match=f"plot_ranges {words}"):
+        plot_ranges(features, {})
 
 
 def test_plot_zoo_has_a_row_per_per_channel_kind_and_names_the_rest():

@@ -316,6 +316,18 @@ def test_explorer_rejects_sizes_its_controls_cannot_show(arguments, words):
         head_cost_explorer(**arguments)
 
 
+@pytest.mark.parametrize(
+    ("arguments", "words"),
+    [({"channels": 64.0}, "channels to be a positive int; got a float"), ({"classes": "10"}, "classes"),
+     ({"height": 7.0}, "height to be an int from 1 to 32"), ({"width": True}, "width")],
+)
+def test_explorer_rejects_values_of_the_wrong_type(arguments, words):
+    from gpool_helpers.widgets.heads import head_cost_explorer
+
+    with pytest.raises(TypeError, match=f"head_cost_explorer expects {words}"):
+        head_cost_explorer(**arguments)
+
+
 def test_every_registered_space_kind_counts_like_its_module():
     from gpool_helpers import all_kinds
 

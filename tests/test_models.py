@@ -91,6 +91,12 @@ def test_pooling_head_refuses_a_kind_that_pools_over_channels():
         SmallCNN(depth_kinds[0])
 
 
+@pytest.mark.parametrize("head", ["Avg", "average", 1, None])
+def test_small_cnn_names_its_heads_when_given_an_unknown_one(head):
+    with pytest.raises(ValueError, match=f"SmallCNN expects head to be one of 'flatten'.*'avg'.*; got {head!r}"):
+        SmallCNN(head)
+
+
 @pytest.mark.parametrize("hidden", [16, 64])
 def test_flatten_head_counts_agree_with_the_formulas(hidden):
     model = SmallCNN("flatten", num_classes=10, input_size=(8, 8), hidden_units=hidden)

@@ -87,6 +87,13 @@ def test_training_leaves_global_state_as_it_was(small_digits):
     assert torch.are_deterministic_algorithms_enabled() == deterministic
 
 
+@pytest.mark.parametrize("seed, error", [("0", TypeError), (1.0, TypeError), (True, TypeError), (-1, ValueError)])
+def test_seeded_run_rejects_a_bad_seed(seed, error):
+    with pytest.raises(error, match="seeded_run expects seed to be an int >= 0"):
+        with seeded_run(seed):
+            pass
+
+
 def test_seeded_run_restores_state_after_an_error():
     threads = torch.get_num_threads()
     with pytest.raises(RuntimeError, match="inside"):

@@ -77,10 +77,25 @@ def test_new_figure_caps_width_and_keeps_proportions():
     assert height == pytest.approx(6 * style.MAX_WIDTH_INCHES / 19, abs=0.01)
 
 
-@pytest.mark.parametrize("width, height", [(0, 3), (-1, 3), (4, "3"), (True, 3), (4, float("nan"))])
-def test_new_figure_rejects_sizes_that_are_not_positive_numbers(width, height):
-    with pytest.raises(ValueError, match="new_figure expects"):
+@pytest.mark.parametrize(
+    "width, height, error",
+    [(0, 3, ValueError), (-1, 3, ValueError), (4, "3", TypeError), (True, 3, TypeError),
+     (4, float("nan"), ValueError)],
+)
+def test_new_figure_rejects_sizes_that_are_not_positive_numbers(width, height, error):
+    with pytest.raises(error, match="new_figure expects (width|height)_inches to be a positive finite number"):
         style.new_figure(width, height)
+
+
+@pytest.mark.parametrize(
+    "figure, level, error, words",
+    [(None, 6, TypeError, "a matplotlib Figure; got a NoneType"), ("new", 10, ValueError, "compress_level"),
+     ("new", -1, ValueError, "compress_level"), ("new", 6.0, TypeError, "compress_level to be an int from 0 to 9")],
+)
+def test_figure_to_png_rejects_bad_input(figure, level, error, words):
+    figure = style.new_figure(1, 1) if figure == "new" else figure
+    with pytest.raises(error, match=f"figure_to_png expects {words}"):
+        style.figure_to_png(figure, compress_level=level)
 
 
 def test_figure_to_png_is_opaque_and_identical_on_every_call():

@@ -55,7 +55,12 @@ def test_spp_pyramid_draws_each_level_as_its_grid_with_its_place_in_the_vector()
 def test_spp_pyramid_rejects_bad_input():
     with pytest.raises(ValueError, match="at least one"):
         plot_spp_pyramid()
-    with pytest.raises(ValueError, match=r"channel to be an int in \[0, 8\)"):
+    with pytest.raises(ValueError, match="plot_spp_pyramid expects channel to be an int from 0 to 7; got 8"):
         plot_spp_pyramid(article_example(), channel=8)
-    with pytest.raises(TypeError, match=r"shaped \(N, C, H, W\)"):
+    with pytest.raises(TypeError, match="plot_spp_pyramid expects channel to be an int from 0 to 7; got a float"):
+        plot_spp_pyramid(article_example(), channel=1.0)
+    # A tensor of the wrong shape is a wrong value (ValueError); a non-tensor a wrong type.
+    with pytest.raises(ValueError, match=r"plot_spp_pyramid expects a tensor shaped \(N, C, H, W\)"):
         plot_spp_pyramid(article_example()[0])
+    with pytest.raises(TypeError, match=r"plot_spp_pyramid expects a tensor shaped \(N, C, H, W\); got a list"):
+        plot_spp_pyramid([[1.0]])

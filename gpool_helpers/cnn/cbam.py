@@ -26,8 +26,8 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ..checks import check_int, describe
-from ..i18n import N_, gettext as _
+from ..checks import check_int, check_maps
+from ..i18n import gettext as _
 from ..pooling import global_depth_pool
 
 #: The kernel size the paper settles on (it compared 3 and 7; 7 did better).
@@ -37,27 +37,12 @@ CBAM_KERNEL_SIZE = 7
 
 
 def _check_feature_map(x: object, function_name: str) -> Tensor:
-    """CBAM works on 2-D feature maps: a float (N, C, H, W) tensor with C, H, W >= 1.
+    """CBAM works on 2-D feature maps: a float (N, C, H, W) tensor with C, H, W >= 1 (N may be 0).
 
     Checked here rather than left to ``global_depth_pool``, so the error names
     the function the learner called.
     """
-    expected = N_("a float tensor shaped (N, C, H, W)")
-    if not isinstance(x, Tensor):
-        raise TypeError(_("{name} expects {expected}; got {got}").format(
-            name=function_name, expected=_(expected), got=describe(x)))
-    if not x.dtype.is_floating_point:
-        raise TypeError(_("{name} expects {expected}; got dtype {dtype} ({fix})").format(
-            name=function_name, expected=_(expected), dtype=x.dtype, fix=_("convert with x.float()")))
-    if x.dim() != 4:
-        raise ValueError(_("{name} expects {expected}; got shape {shape}").format(
-            name=function_name, expected=_(expected), shape=tuple(x.shape)))
-    if 0 in x.shape[1:]:
-        raise ValueError(
-            _("{name} expects {expected} with at least one channel, row and column; got shape {shape}").format(
-                name=function_name, expected=_(expected), shape=tuple(x.shape))
-        )
-    return x
+    return check_maps(x, function_name, floating=True, empty_batch=True)
 
 
 def channel_descriptors(x: Tensor) -> Tensor:

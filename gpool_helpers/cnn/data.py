@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy
 import torch
 
-from ..checks import check_int
+from ..checks import check_int, check_number
 from ..i18n import N_, gettext as _
 
 #: The four shape classes, in label order.
@@ -95,9 +95,8 @@ def load_digits_split(test_fraction: float = 0.25, seed: int = 0) -> Split:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if isinstance(test_fraction, bool) or not isinstance(test_fraction, (int, float)) or not 0 < test_fraction < 1:
-        raise ValueError(_("load_digits_split expects test_fraction strictly between 0 and 1; got {got}").format(
-            got=repr(test_fraction)))
+    test_fraction = check_number(test_fraction, "test_fraction", "load_digits_split", maximum=1.0,
+                                 include_maximum=False)
     seed = check_int(seed, "seed", "load_digits_split", minimum=0)
     digits = load_digits()
     images = digits.images.astype(numpy.float32) / _DIGITS_MAX_VALUE
@@ -205,9 +204,7 @@ def make_shapes(
             _("{name} expects radius_range to be (smallest, largest) ints with 2 <= smallest <= largest; "
               "got {got}").format(name=function_name, got=repr(radius_range))
         )
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not noise >= 0:
-        raise ValueError(_("{name} expects noise to be a number >= 0; got {got}").format(
-            name=function_name, got=repr(noise)))
+    noise = check_number(noise, "noise", function_name, include_minimum=True)
     smallest_canvas = 2 * radius_range[1] + 1
     if canvas_size < smallest_canvas:
         raise ValueError(

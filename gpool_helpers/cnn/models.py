@@ -28,7 +28,7 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from ..checks import check_int, check_ints, check_number, describe
+from ..checks import check_choice, check_int, check_ints, check_number, describe
 from ..i18n import N_, gettext as _
 from ..pooling import kind_names
 from .heads import FlattenHead, PoolingHead
@@ -105,9 +105,7 @@ class SmallCNN(nn.Module):
         dropout: float = 0.5,
     ) -> None:
         super().__init__()
-        if head not in head_names():
-            raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
-                name="SmallCNN", argument="head", options=", ".join(map(repr, head_names())), got=repr(head)))
+        check_choice(head, head_names(), "head", "SmallCNN")
         for name, value in (("num_classes", num_classes), ("in_channels", in_channels), ("hidden_units", hidden_units)):
             check_int(value, name, "SmallCNN")
         channels = check_ints(channels, "channels", "SmallCNN", example="(16, 32)", item=N_("channel count"))

@@ -135,8 +135,7 @@ def _notebook_display() -> Callable[[str], Any] | None:
 @contextlib.contextmanager
 def seeded_run(seed: int) -> Iterator[None]:
     """Seed torch, run deterministically on one thread, then put everything back."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(_("seeded_run expects seed to be an int >= 0; got {got}").format(got=repr(seed)))
+    seed = check_int(seed, "seed", "seeded_run", minimum=0)
     threads = torch.get_num_threads()
     deterministic = torch.are_deterministic_algorithms_enabled()
     with torch.random.fork_rng(devices=[]):

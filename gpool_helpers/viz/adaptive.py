@@ -21,7 +21,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..checks import check_int
+from ..checks import check_int, check_maps
 from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
@@ -304,13 +304,8 @@ def plot_spp_pyramid(*inputs: torch.Tensor, levels: Sequence[int] = (1, 2, 4), c
     levels = tuple(check_int(level, every_level, function_name, maximum=8) for level in levels)
     maps = []
     for x in inputs:
-        if not isinstance(x, torch.Tensor) or x.dim() != 4 or not x.dtype.is_floating_point or 0 in x.shape:
-            shown = _("shape {shape}").format(shape=tuple(x.shape)) if isinstance(x, torch.Tensor) else type(x).__name__
-            raise TypeError(_("{name} expects float tensors shaped (N, C, H, W); got {got}").format(
-                name=function_name, got=shown))
-        if isinstance(channel, bool) or not isinstance(channel, int) or not 0 <= channel < x.shape[1]:
-            raise ValueError(_("{name} expects {argument} to be an int in [0, {end}); got {got}").format(
-                name=function_name, argument="channel", end=x.shape[1], got=repr(channel)))
+        check_maps(x, function_name, floating=True)
+        channel = check_int(channel, "channel", function_name, minimum=0, maximum=x.shape[1] - 1)
         maps.append(x.detach().float())
 
     figure = new_figure(9.5, 0.9 + 2.55 * len(maps), layout="constrained")

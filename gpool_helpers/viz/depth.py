@@ -15,7 +15,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from ..checks import describe
+from ..checks import check_int, check_maps, describe
 from ..i18n import gettext as _
 from ..cnn.cbam import SpatialAttention, channel_descriptors
 from ..pooling import global_depth_pool
@@ -25,21 +25,10 @@ from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_
 MAX_ANNOTATED_CELLS = 64
 
 
-def _check_maps(x: object, sample: object, function_name: str) -> Tensor:
-    if not isinstance(x, Tensor) or x.dim() != 4 or not x.dtype.is_floating_point:
-        if isinstance(x, Tensor):
-            shown = _("shape {shape}, dtype {dtype}").format(shape=tuple(x.shape), dtype=x.dtype)
-        else:
-            shown = describe(x)
-        raise TypeError(_("{name} expects a float tensor shaped (N, C, H, W); got {got}").format(
-            name=function_name, got=shown))
-    if x.shape[1] == 0 or x.shape[2] == 0 or x.shape[3] == 0:
-        raise ValueError(_("{name} expects C, H and W > 0; got shape {shape}").format(
-            name=function_name, shape=tuple(x.shape)))
-    if isinstance(sample, bool) or not isinstance(sample, int) or not 0 <= sample < x.shape[0]:
-        raise ValueError(_("{name} expects {argument} to be an int in [0, {end}); got {got}").format(
-            name=function_name, argument="sample", end=x.shape[0], got=repr(sample)))
-    return x.detach()
+def _check_maps_and_sample(x: object, sample: object, function_name: str) -> tuple[Tensor, int]:
+    x = check_maps(x, function_name, floating=True)
+    sample = check_int(sample, "sample", function_name, minimum=0, maximum=x.shape[0] - 1)
+    return x.detach(), sample
 
 
 def _style_grid(axes, height: int, width: int) -> None:
@@ -65,7 +54,8 @@ def plot_channel_winners(x: Tensor, sample: int = 0) -> Figure:
 
     Ties go to the lowest channel, as ``torch.max(dim=1)`` reports them.
     """
-    maps = _check_maps(x, sample, "plot_channel_winners")[sample]
+    x, sample = _check_maps_and_sample(x, sample, "plot_channel_winners")
+    maps = x[sample]
     channels, height, width = maps.shape
     pooled = global_depth_pool(maps.unsqueeze(0), mode="max")[0, 0]
     winners = maps.max(dim=0).indices
@@ -100,7 +90,7 @@ def plot_spatial_attention(x: Tensor, layer, sample: int = 0, layer_name: str = 
     ``layer_name`` says which weights it holds and goes in the figure's title,
     so two figures of different layers never look alike.
     """
-    maps = _check_maps(x, sample, "plot_spatial_attention")
+    maps, sample = _check_maps_and_sample(x, sample, "plot_spatial_attention")
     if not isinstance(layer, SpatialAttention):
         raise TypeError(_("plot_spatial_attention expects a SpatialAttention layer; got {got}").format(
             got=describe(layer)))

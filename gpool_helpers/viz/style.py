@@ -28,6 +28,9 @@ from typing import Any
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from ..checks import a_type, check_int, check_number
+from ..i18n import gettext as _
+
 SEQUENTIAL_CMAP = "viridis"
 DIVERGING_CMAP = "RdBu_r"
 
@@ -61,9 +64,8 @@ def new_figure(width_inches: float, height_inches: float, dpi: int = 100, **figu
     proportions. Extra keyword arguments go to :class:`~matplotlib.figure.Figure`
     (e.g. ``layout="constrained"``).
     """
-    for name, value in (("width_inches", width_inches), ("height_inches", height_inches)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"new_figure expects {name} to be a positive number of inches; got {value!r}")
+    width_inches = check_number(width_inches, "width_inches", "new_figure")
+    height_inches = check_number(height_inches, "height_inches", "new_figure")
     if width_inches > MAX_WIDTH_INCHES:
         height_inches = height_inches * MAX_WIDTH_INCHES / width_inches
         width_inches = MAX_WIDTH_INCHES
@@ -83,9 +85,9 @@ def figure_to_png(figure: Figure, dpi: int | None = None, compress_level: int = 
     6 and makes files about a third larger.
     """
     if not isinstance(figure, Figure):
-        raise TypeError(f"figure_to_png expects a matplotlib Figure; got a {type(figure).__name__}")
-    if isinstance(compress_level, bool) or not isinstance(compress_level, int) or not 0 <= compress_level <= 9:
-        raise ValueError(f"figure_to_png expects compress_level to be an int from 0 to 9; got {compress_level!r}")
+        raise TypeError(_("{name} expects a matplotlib Figure; got {got}").format(
+            name="figure_to_png", got=a_type(figure)))
+    compress_level = check_int(compress_level, "compress_level", "figure_to_png", minimum=0, maximum=9)
     buffer = io.BytesIO()
     # The "Software" entry names the matplotlib version; dropping it keeps the
     # bytes identical across installs, so stored notebooks do not churn.

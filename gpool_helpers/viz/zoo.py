@@ -23,6 +23,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..pooling import registry
+from ..checks import check_maps
 from ..cnn.counting import count_parameters
 from ..i18n import gettext as _
 from ..pooling import gem_pool, lse_pool, measure_work
@@ -35,11 +36,8 @@ LSE_R_RANGE = (0.01, 100.0)
 
 
 def _check_features(x: object, function_name: str) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor) or not x.dtype.is_floating_point or x.dim() != 4:
-        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(_("{name} expects a float tensor shaped (N, C, H, W); got {got}").format(
-            name=function_name, got=shape))
-    if not 1 <= x.shape[1] <= 16 or min(x.shape) < 1:
+    x = check_maps(x, function_name, floating=True)
+    if x.shape[1] > 16:
         raise ValueError(_("{name} draws 1 to 16 channels of a non-empty input; got shape {shape}").format(
             name=function_name, shape=tuple(x.shape)))
     return x.detach()

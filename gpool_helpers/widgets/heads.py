@@ -12,6 +12,7 @@ from typing import Sequence
 
 import ipywidgets
 
+from ..checks import check_choice, check_int
 from ..cnn.heads import HeadCost, display_name, flatten_head_cost, format_count, pooled_head_cost
 from ..i18n import N_, gettext as _
 from ..viz.heads import plot_head_costs, work_per_image
@@ -79,17 +80,12 @@ def head_cost_explorer(channels: int = 512, height: int = 7, width: int = 7, cla
     hidden_options = [(_(label), widths) for label, widths in HIDDEN_CHOICES]
     if tuple(hidden_widths) not in [widths for _label, widths in hidden_options]:
         hidden_options.append((" -> ".join(str(w) for w in hidden_widths), tuple(hidden_widths)))
-    if channels not in CHANNEL_CHOICES:
-        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
-            name="head_cost_explorer", argument="channels", options=CHANNEL_CHOICES, got=repr(channels)))
-    if classes not in CLASS_CHOICES:
-        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
-            name="head_cost_explorer", argument="classes", options=CLASS_CHOICES, got=repr(classes)))
-    for name, value in (("height", height), ("width", width)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 32:
-            raise ValueError(_("{name} expects {argument} to be {wanted}; got {got}").format(
-                name="head_cost_explorer", argument=name, wanted=_("an int from {minimum} to {maximum}").format(
-                    minimum=1, maximum=32), got=repr(value)))
+    # Only values the controls can show (the H and W sliders run from 1 to 32).
+    function_name = "head_cost_explorer"
+    channels = check_choice(check_int(channels, "channels", function_name), CHANNEL_CHOICES, "channels", function_name)
+    classes = check_choice(check_int(classes, "classes", function_name), CLASS_CHOICES, "classes", function_name)
+    height = check_int(height, "height", function_name, maximum=32)
+    width = check_int(width, "width", function_name, maximum=32)
     style = {"description_width": "150px"}
     layout = ipywidgets.Layout(width="480px")
     controls = {

@@ -13,12 +13,13 @@ import itertools
 from typing import NamedTuple, Sequence
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from ...checks import check_choice, check_int, check_ints, check_pool_input
 from ...i18n import N_
 from ..registry import PoolingKind, register
 from ..shapes import adaptive_layer, adaptive_pool
+from ..twin import module_twin
 
 __all__ = [
     "adaptive_bins", "classic_spp_window", "ClassicWindow", "spatial_pyramid_pool", "spp_length",
@@ -106,22 +107,17 @@ def spp_length(channels: int, levels: Sequence[int] = DEFAULT_LEVELS, spatial_ra
     return channels * sum(level**spatial_rank for level in levels)
 
 
-class SpatialPyramidPool(nn.Module):
-    """Module twin of :func:`spatial_pyramid_pool`; ``output_features(C)`` sizes the next layer."""
+def _check_spp_options(options: dict) -> dict:
+    return {"levels": _check_levels(options["levels"], "SpatialPyramidPool"),
+            "mode": check_choice(options["mode"], SPP_MODES, "mode", "SpatialPyramidPool")}
 
-    def __init__(self, levels: Sequence[int] = DEFAULT_LEVELS, mode: str = "max") -> None:
-        super().__init__()
-        self.levels = _check_levels(levels, "SpatialPyramidPool")
-        self.mode = check_choice(mode, SPP_MODES, "mode", "SpatialPyramidPool")
+
+class SpatialPyramidPool(module_twin("SpatialPyramidPool", spatial_pyramid_pool,
+                                     {"levels": DEFAULT_LEVELS, "mode": "max"}, check=_check_spp_options)):
+    """Module twin of :func:`spatial_pyramid_pool`; ``output_features(C)`` sizes the next layer."""
 
     def output_features(self, channels: int, spatial_rank: int = 2) -> int:
         return spp_length(channels, self.levels, spatial_rank)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return spatial_pyramid_pool(x, self.levels, self.mode)
-
-    def extra_repr(self) -> str:
-        return f"levels={self.levels}, mode={self.mode!r}"
 
 
 def _spp_by_layers(x: Tensor) -> Tensor:

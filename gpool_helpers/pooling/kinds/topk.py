@@ -62,6 +62,7 @@ def topk_pool(x: Tensor, k: int | None = None, *, fraction: float | None = None)
     return x.flatten(2).topk(count, dim=2).values.mean(dim=2)
 
 
+# Not module_twin: its repr shows only the option given (k=5, not k=5, fraction=None) and fraction is keyword-only.
 class TopKPool(nn.Module):
     """Module twin of :func:`topk_pool`; give ``k`` or ``fraction``."""
 
