@@ -342,7 +342,22 @@ def build_site(notebooks: list[Path], output: Path, solutions: Path | None = Non
     # make html builds the English site, then the Chinese one in its zh/ folder: each links the other.
     other = language != "en" or any(notebooks and (notebooks[0].parent / "zh").glob("[0-9][0-9]_*.ipynb"))
     index.write_text(index_page(notebooks, solved, language=language, link_other_edition=other), encoding="utf-8")
+    remove_stale_pages(output, [index, *written])
     return [index, *written]
+
+
+def remove_stale_pages(output: Path, written: list[Path]) -> None:
+    """Delete pages an earlier build left in ``output`` or its solutions/ folder and this one did not write.
+
+    A notebook renamed, or no longer in the solved edition, would otherwise keep
+    its old page, reachable by an old link. Only this site's own folders are
+    swept: the Chinese edition is another site, built into ``output/zh``.
+    """
+    keep = {page.resolve() for page in written}
+    for folder in (output, output / "solutions"):
+        for page in folder.glob("*.html"):
+            if page.resolve() not in keep:
+                page.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
