@@ -50,7 +50,10 @@ def nbgrader(course: Path, *args: str, timeout: float = 900) -> subprocess.Compl
 
 
 def ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, f"nbgrader {result.args[1:]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
+    first = result.stderr.find("Traceback")  # a student's error is logged long before the end
+    cause = f"\nfirst traceback:\n{result.stderr[first:first + 3000]}" if first >= 0 else ""
+    assert result.returncode == 0, \
+        f"nbgrader {result.args[1:]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}{cause}"
     return result
 
 
@@ -121,8 +124,12 @@ sys.path.insert(0, "")
 """
 
 
-def submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]]]:
-    """student -> (answer code per qid, expected points per qid, texts their feedback must show)."""
+def honest_submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]]]:
+    """student -> (answer code per qid, expected points per qid, texts their feedback must show).
+
+    Honest answers: the points written here are also compared with what our checker
+    says in-process about the same answers (``checker_points``).
+    """
     everything_right = {qid: correct(qid) for qid in QIDS}
     full = {qid: 1.0 for qid in QIDS}
     students = {
@@ -132,9 +139,12 @@ def submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]
                    {**full, "nb02.q2": 0.0}, ["nb02.q2: incorrect", "nb02.q1: correct"]),
     }
     # One student per mistake number k: mistake k of every question that has one, the
-    # rest right, so each mistake costs exactly its own question.
-    most = 2  # every mistake of every notebook is covered in-process below; two rounds end to end
+    # rest right, so each mistake costs exactly its own question. As many students as
+    # the question with the most recognised mistakes (or wrong choices) has: every
+    # recognised mistake of the notebook is autograded by nbgrader once.
     choice_qids = [qid for qid in QIDS if getattr(solutions.find_question(qid), "choices", ())]
+    most = max(max(len(mistakes_of(qid)), len(getattr(solutions.find_question(qid), "choices", ())) - 1)
+               for qid in QIDS)
     for k in range(most):
         answers, points, texts = dict(everything_right), dict(full), []
         for qid in QIDS:
@@ -148,8 +158,19 @@ def submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]
                 answers[qid], explanation = wrong_choice_code(qid, k)
                 points[qid] = 0.0
                 texts.append(explanation)
+            else:
+                continue
+            # The test cell prints the verdict, then hint 1 (heading and text) for a wrong answer.
+            texts.append(solutions.find_question(qid).hint().text)
         students[f"mistake_{k}"] = (answers, points, texts)
-    hostile = {
+    return students
+
+
+def hostile_submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]]]:
+    """Like ``honest_submissions``; points by hand, as these are never run in-process."""
+    everything_right = {qid: correct(qid) for qid in QIDS}
+    full = {qid: 1.0 for qid in QIDS}
+    return {
         # An endless loop inside the function (the check calls it) and at the top of a cell.
         "endless_loop": ({**everything_right,
                           "nb02.q1": "def my_global_avg_pool(x):\n    while True:\n        pass",
@@ -176,8 +197,37 @@ def submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]
                       "nb02.q3": "answer = ((1, 1), (1, 1))"},
                      {qid: 0.0 for qid in QIDS}, ["nb02.q1: incorrect", "nb02.q2: incorrect"]),
     }
-    students.update(hostile)
-    return students
+
+
+def submissions() -> dict[str, tuple[dict[str, str], dict[str, float], list[str]]]:
+    """student -> (answer code per qid, expected points per qid, texts their feedback must show)."""
+    return {**honest_submissions(), **hostile_submissions()}
+
+
+def checker_points(release: Path, answers: dict[str, str]) -> dict[str, float]:
+    """qid -> points our checker gives this submission, run in-process, in the notebook's order.
+
+    The filled notebook's code cells run in one namespace (IPython magics dropped), and at
+    each test cell the exercise set's own check judges the answer then bound; the test
+    cell's points count when it says correct. Only for honest submissions.
+    """
+    from gpool_helpers.exercises import Outcome
+
+    namespace: dict[str, object] = {}
+    found: dict[str, float] = {}
+    for cell in fill(release, answers).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade_id", "").endswith("-test"):
+            qid = meta["grade_id"].removesuffix("-test").replace("-", ".")
+            question = solutions.find_question(qid)
+            feedback = question.check(namespace.get(question.answer_name, ...))
+            found[qid] = float(meta["points"]) if feedback.outcome is Outcome.CORRECT else 0.0
+        else:
+            code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
+            exec(compile(code, f"<{meta.get('grade_id', 'cell')}>", "exec"), namespace)  # noqa: S102 - honest answers
+    return found
 
 
 def fill(release: Path, answers: dict[str, str]) -> nbformat.NotebookNode:
@@ -231,8 +281,11 @@ def graded(tmp_path_factory):
     export = nbgrader(course, "export", "--to", "grades.csv")
     feedback = nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     print(f"graded {len(students)} submissions in {time.perf_counter() - started:.0f} s")
+    # What our checker says about each honest submission, run in-process (the hostile
+    # ones loop, exit, delete or flood, so their points are written by hand).
+    checked = {student: checker_points(release, students[student][0]) for student in honest_submissions()}
     return {"course": course, "students": students, "before": before, "autograde": autograde,
-            "export": export, "feedback": feedback}
+            "export": export, "feedback": feedback, "checked": checked}
 
 
 def feedback_text(course: Path, student: str) -> str:
@@ -266,6 +319,29 @@ def test_every_question_scores_what_the_checker_says(graded):
             if got != points:
                 problems.append(f"{student} {qid}: {got} points, expected {points}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_honest_submission_scores_what_the_checker_says_in_process(graded):
+    """nbgrader's score per question is the points our checker gives the same answer here."""
+    found = scores(graded["course"])
+    problems = []
+    for student, checked in graded["checked"].items():
+        assert sorted(checked) == sorted(QIDS), student
+        for qid, points in checked.items():
+            got = found.get(student, {}).get(qid.replace(".", "-") + "-test")
+            if got != points:
+                problems.append(f"{student} {qid}: nbgrader gave {got} points, our checker {points}")
+            if graded["students"][student][1][qid] != points:
+                problems.append(f"{student} {qid}: written as {graded['students'][student][1][qid]}, checker {points}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_recognised_mistake_is_autograded_by_some_student():
+    students = honest_submissions()
+    missing = [f"{qid} mistake {index}" for qid in QIDS for index, _ in mistakes_of(qid)
+               if not any(answers.get(qid) == mistake_code(qid, index)
+                          for student, (answers, _, _) in students.items() if student.startswith("mistake_"))]
+    assert not missing, missing
 
 
 def test_the_csv_export_has_each_students_total(graded):
