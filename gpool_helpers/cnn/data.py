@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy
 import torch
 
-from ..checks import check_int, check_number
+from ..checks import check_choice, check_int, check_number
 from ..i18n import N_, gettext as _
 
 #: The four shape classes, in label order.
@@ -145,9 +145,7 @@ def draw_shape(name: str, canvas_size: int, centre: tuple[int, int], radius: int
     ``centre`` is (row, column); ``radius`` is the half-size in pixels, so the
     shape fits in the square of side 2 * radius + 1 around the centre.
     """
-    if name not in SHAPE_NAMES:
-        raise ValueError(_("{name} expects {argument} to be one of {options}; got {got}").format(
-            name="draw_shape", argument="name", options=", ".join(map(repr, SHAPE_NAMES)), got=repr(name)))
+    check_choice(name, SHAPE_NAMES, "name", "draw_shape")
     canvas_size = check_int(canvas_size, "canvas_size", "draw_shape", minimum=1)
     radius = check_int(radius, "radius", "draw_shape", minimum=2)
     row_centre, column_centre = centre

@@ -21,7 +21,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..checks import check_int, check_maps
+from ..checks import check_choice, check_int, check_maps
 from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
@@ -184,8 +184,7 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
     function_name = "plot_adaptive_windows"
     values = _to_map(feature_map, function_name)
     out_rows, out_cols = _pair(output_size, function_name)
-    if mode not in ("avg", "max"):
-        raise ValueError(_("{name} expects mode 'avg' or 'max'; got {got}").format(name=function_name, got=repr(mode)))
+    check_choice(mode, ("avg", "max"), "mode", function_name)
     height, width = values.shape
     row_bins, col_bins = adaptive_bins(height, out_rows), adaptive_bins(width, out_cols)
     pool = torch.nn.functional.adaptive_avg_pool2d if mode == "avg" else torch.nn.functional.adaptive_max_pool2d
