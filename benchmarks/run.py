@@ -62,8 +62,14 @@ ARTICLE_SPEEDUP_TARGET = 10.0
 BANDWIDTH_RATIO_TARGET = 1.3
 
 
-def median_times(candidates: dict[str, Callable[[], object]], rounds: int, warmup: int = 3) -> dict[str, float]:
-    """Median seconds per call for each candidate, interleaved round by round."""
+def median_times(
+    candidates: dict[str, Callable[[], object]], rounds: int, warmup: int = 3, block: int = 1
+) -> dict[str, float]:
+    """Median seconds per call for each candidate, interleaved round by round.
+
+    Each turn runs ``block`` calls of one candidate in a row; with ``block`` > 1
+    the first is not timed (see ARTICLE_BLOCK for why).
+    """
     for _ in range(warmup):
         for call in candidates.values():
             call()
@@ -77,41 +83,24 @@ def median_times(candidates: dict[str, Callable[[], object]], rounds: int, warmu
         order.shuffle(names)
         for name in names:
             call = candidates[name]
-            start = time.perf_counter()
-            call()
-            samples[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in samples.items()}
-
-
-def median_times_in_blocks(
-    candidates: dict[str, Callable[[], object]], rounds: int, block: int = 8
-) -> dict[str, float]:
-    """Like :func:`median_times`, but each turn runs ``block`` calls in a row and times all but the first.
-
-    For a candidate that churns memory: the blog post's depth pooling permutes
-    and copies 100 MB per call, and the calls that follow it ran up to 3x
-    slower here, whatever they were (amax 30 ms against 10 ms, the helper 24.5
-    against 8.7), for a few calls. Timed in turns of one call, the helper always
-    ran in that wake and the speedup read 5.3x; in blocks of 4, 9.2x; in blocks
-    of 8, 20.2x, with the helper at its own loop speed (6.2 ms; 5.2 ms in the
-    kinds table). A block is the op in a loop of its own, as a model calls it.
-    The order of the turns still changes every round, so drift hits both alike.
-    """
-    for call in candidates.values():
-        call()
-    samples: dict[str, list[float]] = {name: [] for name in candidates}
-    order = random.Random(len(candidates) * rounds)
-    names = list(candidates)
-    for _ in range(rounds):
-        order.shuffle(names)
-        for name in names:
-            call = candidates[name]
-            call()
-            for _ in range(block - 1):
+            if block > 1:
+                call()
+            for _ in range(block if block == 1 else block - 1):
                 start = time.perf_counter()
                 call()
                 samples[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+#: The blog-post rows time each side in turns of this many calls, the first
+#: not timed. The post's depth pooling permutes and copies 100 MB per call, and
+#: the calls that follow it ran up to 3x slower here, whatever they were (amax
+#: 30 ms against 10 ms, the helper 24.5 against 8.7), for a few calls. Timed in
+#: turns of one call, the helper always ran in that wake and the speedup read
+#: 5.3x; in turns of 4, 9.2x; of 8, 20.2x, with the helper at its own loop
+#: speed (6.2 ms; 5.2 ms in the kinds table): the op in a loop of its own, as a
+#: model calls it.
+ARTICLE_BLOCK = 8
 
 
 #: A built-in this much slower than the fastest one in a first, shorter pass is
@@ -235,8 +224,9 @@ def bench_article_and_bandwidth(rounds_scale: float) -> list[Row]:
             pooled = F.max_pool1d(rows_of_channels, article.kernel_size, article.stride)
             return pooled.permute(0, 2, 1).reshape(n, 1, h, w)
 
-        times = median_times_in_blocks(
-            {"helper": lambda: gpool_helpers.global_depth_pool(x), "article": article_whole_batch}, rounds
+        times = median_times(
+            {"helper": lambda: gpool_helpers.global_depth_pool(x), "article": article_whole_batch}, rounds,
+            block=ARTICLE_BLOCK,
         )
         speedup = times["article"] / times["helper"]
         rows.append(
@@ -246,12 +236,13 @@ def bench_article_and_bandwidth(rounds_scale: float) -> list[Row]:
         )
         # As the class really runs today: one sample at a time (batch 1 only).
         samples = [x[i : i + 1] for i in range(n)]
-        times = median_times_in_blocks(
+        times = median_times(
             {
                 "helper": lambda: gpool_helpers.global_depth_pool(x),
                 "article": lambda: [article(sample) for sample in samples],
             },
             rounds,
+            block=ARTICLE_BLOCK,
         )
         speedup = times["article"] / times["helper"]
         rows.append(
