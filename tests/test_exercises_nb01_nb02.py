@@ -8,55 +8,14 @@ import torch
 from torch import nn
 
 from gpool_helpers import article_example
-from gpool_helpers.exercises import FunctionQuestion, Mistake, Outcome, nb01, nb02
+from gpool_helpers.exercises import Outcome, nb01, nb02
 from gpool_helpers.cnn.counting import count_parameters
-from gpool_helpers.cnn.heads import make_flatten_head, make_pooled_head
-
-QUESTIONS = [*nb01.QUESTIONS, *nb02.QUESTIONS]
-MISTAKES = [
-    pytest.param(question, mistake, id=f"{question.qid}-{mistake.name}")
-    for question in QUESTIONS
-    for mistake in getattr(question, "mistakes", ())
-]
+from gpool_helpers.cnn.heads import make_pooled_head
 
 
-def test_each_module_numbers_its_questions_in_order():
-    for module, prefix in ((nb01, "nb01"), (nb02, "nb02")):
-        assert [q.qid for q in module.QUESTIONS] == [f"{prefix}.q{i}" for i in range(1, len(module.QUESTIONS) + 1)]
-        assert len(module.QUESTIONS) >= 2
-        for i, question in enumerate(module.QUESTIONS, start=1):
-            assert getattr(module, f"q{i}") is question
 
-
-@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.qid)
-def test_the_solution_is_correct(question):
-    feedback = question.check(question.solved_answer())
-    assert feedback.outcome is Outcome.CORRECT, feedback.text
-
-
-@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.qid)
-def test_an_untouched_starter_is_not_attempted(question):
-    assert question.check(...).outcome is Outcome.NOT_ATTEMPTED
-    if isinstance(question, FunctionQuestion):
-        def starter(*args):
-            raise NotImplementedError
-
-        assert question.check(starter).outcome is Outcome.NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.qid)
-def test_hints_and_solution_render(question):
-    assert question.hint().lines and question.hint(len(question.hints)).lines
-    assert question.answer_name in question.solution().code
-    assert "there are hints" in question.hint(len(question.hints) + 1).heading
-
-
-@pytest.mark.parametrize(("question", "mistake"), MISTAKES)
-def test_every_mistake_example_gets_its_message(question, mistake: Mistake):
-    assert mistake.example is not None, f"{question.qid} mistake {mistake.name!r} has no example"
-    feedback = question.check(mistake.example)
-    assert feedback.outcome is Outcome.INCORRECT, feedback.text
-    assert mistake.message in feedback.lines, feedback.text
+# The contract every question keeps (numbering, solution, starter, hints, each mistake's
+# message) is tested for every set in test_exercise_sets.py; here, what is particular to 01 and 02.
 
 
 # ---- the expected answers, measured rather than trusted ------------------------------
