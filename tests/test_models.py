@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gpool_helpers.cnn.counting import count_multiply_adds, count_parameters
+from gpool_helpers.cnn.counting import count_parameters
 from gpool_helpers.cnn.heads import FlattenHead, PoolingHead, flatten_head_cost, pooled_head_cost
 from gpool_helpers.cnn.models import (
     FLATTEN_HEADS,
     SmallCNN,
+    count_multiply_adds,
     head_label,
     head_names,
 )

@@ -3,8 +3,6 @@
 - :func:`count_parameters`: every number the module holds as a parameter.
 - :func:`measure_multiply_adds`: run the module once and count what its
   ``nn.Conv2d`` and ``nn.Linear`` layers computed, per example.
-- :func:`count_multiply_adds`: the same, split into a :class:`SmallCNN`'s
-  body and head.
 
 Conventions: a linear layer does in·out multiply-adds per example, a
 convolution (output positions) x (output channels) x (inputs per output).
@@ -12,8 +10,6 @@ Pooling, ReLU and dropout compare and add; they are not multiply-adds.
 """
 
 from __future__ import annotations
-
-from typing import Sequence
 
 import torch
 from torch import Tensor, nn
@@ -73,24 +69,3 @@ def measure_multiply_adds(module: nn.Module, example_input: Tensor) -> int:
             handle.remove()
     return total // example_input.shape[0]
 
-
-def count_multiply_adds(model: nn.Module, input_shape: Sequence[int]) -> dict[str, int]:
-    """A :class:`~gpool_helpers.cnn.models.SmallCNN`'s multiply-adds per image, by part.
-
-    Runs :func:`measure_multiply_adds` on the body with zeros of
-    ``input_shape`` (1, C, H, W), then on the head with the body's output.
-    Returns ``{"body": ..., "head": ..., "total": ...}``.
-    """
-    from .models import SmallCNN  # models imports this module's count_parameters users; avoid a cycle
-
-    if not isinstance(model, SmallCNN):
-        raise TypeError(_("{name} expects a SmallCNN; got {got}").format(name="count_multiply_adds", got=describe(model)))
-    shape = tuple(input_shape)
-    if len(shape) != 4 or shape[0] != 1:
-        raise ValueError(_("count_multiply_adds expects an input shape (1, C, H, W); got {got}").format(got=repr(shape)))
-    images = torch.zeros(shape)
-    body = measure_multiply_adds(model.body, images)
-    with torch.no_grad():
-        features = model.features(images)
-    head = measure_multiply_adds(model.head, features)
-    return {"body": body, "head": head, "total": body + head}

@@ -31,6 +31,7 @@ from torch import Tensor, nn
 from ..checks import check_choice, check_int, check_ints, check_number, describe
 from ..i18n import N_, gettext as _
 from ..pooling import kind_names
+from .counting import measure_multiply_adds
 from .heads import FlattenHead, PoolingHead
 
 FLATTEN_HEADS = ("flatten", "flatten-dropout")
@@ -166,3 +167,23 @@ class SmallCNN(nn.Module):
 
     def forward(self, images: Tensor) -> Tensor:
         return self.head(self.features(images))
+
+
+def count_multiply_adds(model: SmallCNN, input_shape: Sequence[int]) -> dict[str, int]:
+    """A :class:`SmallCNN`'s multiply-adds per image, by part.
+
+    Runs :func:`~gpool_helpers.cnn.counting.measure_multiply_adds` on the body
+    with zeros of ``input_shape`` (1, C, H, W), then on the head with the
+    body's output. Returns ``{"body": ..., "head": ..., "total": ...}``.
+    """
+    if not isinstance(model, SmallCNN):
+        raise TypeError(_("{name} expects a SmallCNN; got {got}").format(name="count_multiply_adds", got=describe(model)))
+    shape = tuple(input_shape)
+    if len(shape) != 4 or shape[0] != 1:
+        raise ValueError(_("count_multiply_adds expects an input shape (1, C, H, W); got {got}").format(got=repr(shape)))
+    images = torch.zeros(shape)
+    body = measure_multiply_adds(model.body, images)
+    with torch.no_grad():
+        features = model.features(images)
+    head = measure_multiply_adds(model.head, features)
+    return {"body": body, "head": head, "total": body + head}

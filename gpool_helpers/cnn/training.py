@@ -38,12 +38,12 @@ from typing import Any, Callable, Iterator, Sequence
 import torch
 from torch import nn
 
-from .data import LabelledImages, Split
+from .data import LabelledImages, Split, make_shapes
 from ..checks import check_int, check_number
 from ..i18n import N_, gettext as _
 from ..text_width import display_width, pad
-from .counting import count_multiply_adds, count_parameters
-from .models import SmallCNN, head_label
+from .counting import count_parameters
+from .models import SmallCNN, count_multiply_adds, head_label
 
 #: Lin, Chen and Yan, "Network In Network" (2013, arXiv:1312.4400), section
 #: "Global Average Pooling as a Regularizer": CIFAR-10 test error in percent of *their* network (three mlpconv layers)
@@ -347,8 +347,6 @@ def canvas_sweep(
     test set, the size it was made at reproduces it). Scored inside
     :func:`seeded_run` so the numbers do not depend on the thread count.
     """
-    from .data import make_shapes
-
     if not models or not canvas_sizes:
         raise ValueError(_("canvas_sweep expects at least one model and one canvas size"))
     results: dict[str, list[float]] = {label: [] for label in models}

@@ -72,6 +72,7 @@ from .diagnosis import (  # noqa: F401  (MAX_ERROR_CHARS: tests and nbgrader rea
     _summarise,
     describe_output,
     generic_diagnosis,
+    matches_wrong_answer,
     outputs_equal,
 )
 
@@ -180,8 +181,6 @@ class Mistake:
     @classmethod
     def wrong_function(cls, name: str, message: str, wrong: Callable[..., Any]) -> "Mistake":
         """The mistake of writing ``wrong``: recognised by running it, and ``wrong`` is its example."""
-        from .diagnosis import matches_wrong_answer  # diagnosis reads core's types; import on use
-
         return cls(name, message, matches_wrong_answer(wrong), example=wrong)
 
 
