@@ -42,7 +42,7 @@ _LAZY_ROOMS = {
     "cnn.counting": ("count_parameters", "measure_multiply_adds"),
     "cnn.data": ("LabelledImages", "SHAPE_NAMES", "Split", "load_digits_split", "make_shapes", "make_shapes_split",
                  "small_digits_split"),
-    "cnn.heads": ("VGG16_BODY", "VGG16_HEAD", "conv_body_cost", "make_conv_body", "FlattenHead", "HeadCost", "LayerCost", "PoolingHead", "flatten_head_cost",
+    "cnn.heads": ("VGG16_BODY", "VGG16_HEAD", "conv_body_cost", "make_conv_body", "HeadCost", "LayerCost", "PoolingHead", "flatten_head_cost",
                   "format_count", "make_flatten_head", "make_pooled_head", "pooled_head_cost", "try_head"),
     "cnn.models": ("NinHead", "SmallCNN", "count_multiply_adds", "head_label", "head_names"),
     "cnn.training": ("canvas_sweep", "compare_heads", "format_nin_table", "format_search", "format_summary",

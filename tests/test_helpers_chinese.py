@@ -40,7 +40,7 @@ from gpool_helpers import (
     make_shapes,
     try_head,
 )
-from gpool_helpers.cnn.heads import VGG16_HEAD, FlattenHead, conv_body_cost, flatten_head_cost, pooled_head_cost
+from gpool_helpers.cnn.heads import VGG16_HEAD, conv_body_cost, flatten_head_cost, pooled_head_cost
 from gpool_helpers.i18n import get_language, gettext, set_language
 from gpool_helpers.viz.zoo import kind_summary_html
 from gpool_helpers.widgets.adaptive import adaptive_explorer
@@ -318,8 +318,8 @@ def test_the_cnn_helpers_refuse_bad_input_in_chinese():
     assert_chinese_twin(*in_both_languages(model, torch.zeros(1, 3, 8, 8)), "(N, 1, H, W)", "(1, 3, 8, 8)")
     assert_chinese_twin(*in_both_languages(SmallCNN, "flatten"), "input_size=(H, W)")
     assert_chinese_twin(*in_both_languages(try_head, nn.Linear(2, 2), [1.0]), "list 类型的对象")
-    head = FlattenHead((8, 2, 2), hidden_units=4, num_classes=3)
-    assert_chinese_twin(*in_both_languages(head, torch.zeros(1, 8, 3, 3)), "(8, 2, 2)", "(8, 3, 3)")
+    flatten = SmallCNN("flatten", num_classes=3, channels=(8,), input_size=(4, 4))
+    assert_chinese_twin(*in_both_languages(flatten, torch.zeros(1, 1, 6, 6)), "(8, 2, 2)", "(8, 3, 3)")
     assert_chinese_twin(*in_both_languages(make_shapes, 0), "count", "正整数")
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gpool_helpers.cnn.counting import count_parameters
-from gpool_helpers.cnn.heads import FlattenHead, PoolingHead, flatten_head_cost, pooled_head_cost
+from gpool_helpers.cnn.heads import PoolingHead, flatten_head_cost, make_flatten_head, pooled_head_cost
 from gpool_helpers.cnn.models import (
     FLATTEN_HEADS,
     SmallCNN,
@@ -52,6 +52,7 @@ def test_flatten_heads_refuse_another_size_with_a_clear_error(head, generator):
     with pytest.raises(ValueError) as raised:
         model(torch.rand(2, 1, 48, 48, generator=generator))
     message = str(raised.value)
+    assert message.startswith(f"SmallCNN with head {head!r} was built for feature maps of shape (32, 12, 12)")
     assert "(32, 12, 12)" in message and "(32, 24, 24)" in message
     assert "4608" in message and "18432" in message
 
@@ -63,15 +64,15 @@ def test_flatten_head_needs_an_input_size():
 
 def test_odd_input_sizes_are_floored_like_max_pooling():
     model = SmallCNN("flatten", num_classes=3, input_size=(9, 11))
-    assert model.head.feature_shape == (32, 4, 5)
+    assert model.flatten_input_shape == (32, 4, 5)
     assert model(torch.rand(1, 1, 9, 11)).shape == (1, 3)
 
 
 def test_dropout_only_in_the_dropout_head():
     plain = SmallCNN("flatten", input_size=(8, 8))
     dropped = SmallCNN("flatten-dropout", input_size=(8, 8), dropout=0.5)
-    assert isinstance(plain.head.dropout, torch.nn.Identity)
-    assert isinstance(dropped.head.dropout, torch.nn.Dropout) and dropped.head.dropout.p == 0.5
+    assert not any(isinstance(layer, torch.nn.Dropout) for layer in plain.head)
+    assert [layer.p for layer in dropped.head if isinstance(layer, torch.nn.Dropout)] == [0.5]
 
 
 def test_registry_kind_with_a_feature_multiplier_sizes_the_classifier():
@@ -185,10 +186,12 @@ def test_count_functions_reject_wrong_types():
         count_multiply_adds(SmallCNN("avg"), (2, 1, 8, 8))
 
 
-def test_flatten_head_module_alone():
-    head = FlattenHead((4, 2, 2), hidden_units=3, num_classes=2)
-    assert head(torch.rand(5, 4, 2, 2)).shape == (5, 2)
-    assert count_parameters(head) == 16 * 3 + 3 + 3 * 2 + 2
+@pytest.mark.parametrize("head, dropout", [("flatten", 0.0), ("flatten-dropout", 0.3)])
+def test_the_flatten_heads_are_the_ones_make_flatten_head_builds(head, dropout):
+    model = SmallCNN(head, num_classes=3, channels=(4, 6), input_size=(6, 8), hidden_units=5, dropout=0.3)
+    built = make_flatten_head(channels=6, height=3, width=4, classes=3, hidden_widths=(5,), dropout=dropout)
+    assert repr(model.head) == repr(built)
+    assert count_parameters(model.head) == 6 * 3 * 4 * 5 + 5 + 5 * 3 + 3
 
 
 def test_nin_head_is_gap_plus_linear_with_the_steps_swapped(generator):

@@ -110,7 +110,7 @@ def test_build_model_is_seeded_and_sized_from_the_data(small_digits):
     second = build_model("flatten", small_digits.train, seed=4)
     for a, b in zip(_weights(first), _weights(second)):
         assert torch.equal(a, b)
-    assert first.head.feature_shape == (32, 4, 4)
+    assert first.flatten_input_shape == (32, 4, 4)
     assert first.num_classes == 10
 
 

@@ -14,8 +14,8 @@ score per class. Two kinds are compared here (notebook 01):
 Counts are given as formulas (``flatten_head_cost``, ``pooled_head_cost``) and
 can be checked against real modules (``make_flatten_head``,
 ``make_pooled_head``, and :mod:`.counting`'s ``count_parameters`` and
-``measure_multiply_adds``). :class:`FlattenHead` and :class:`PoolingHead` are
-the two heads :class:`~gpool_helpers.cnn.models.SmallCNN` trains (notebook 07).
+``measure_multiply_adds``). :class:`~gpool_helpers.cnn.models.SmallCNN`
+(notebook 07) trains ``make_flatten_head``'s module and :class:`PoolingHead`.
 
 Conventions: a linear layer with ``in_features`` inputs and ``out_features``
 outputs has ``in·out`` weights plus ``out`` biases, and does ``in·out``
@@ -348,6 +348,8 @@ def _linear_stack(in_features: int, hidden_widths: tuple[int, ...], classes: int
     for width in hidden_widths:
         layers += [nn.Linear(previous, width, bias=bias), nn.ReLU()]
         if dropout:
+            # Where NIN and AlexNet put it: after the hidden fully connected
+            # layers, the ones that hold most of the weights.
             layers.append(nn.Dropout(dropout))
         previous = width
     layers.append(nn.Linear(previous, classes, bias=bias))
@@ -425,43 +427,9 @@ def try_head(head: nn.Module, x: torch.Tensor) -> str:
 
 
 # ----------------------------------------------------------------------------
-# The two heads notebook 07 trains on the small CNN
+# The pooling head notebook 07 trains on the small CNN (its flatten heads are
+# make_flatten_head's)
 # ----------------------------------------------------------------------------
-
-
-class FlattenHead(nn.Module):
-    """Flatten + fully connected: (N, C, h, w) -> (N, classes).
-
-    Its first layer has C*h*w inputs, so it accepts only the (C, h, w) it was
-    built for; anything else raises a ValueError that says so (plain torch would
-    fail inside the matrix product with a message about mat1 and mat2).
-    """
-
-    def __init__(
-        self, feature_shape: tuple[int, int, int], hidden_units: int, num_classes: int, dropout: float = 0.0
-    ) -> None:
-        super().__init__()
-        self.feature_shape = tuple(int(size) for size in feature_shape)
-        channels, height, width = self.feature_shape
-        self.hidden = nn.Linear(channels * height * width, hidden_units)
-        self.activation = nn.ReLU()
-        # Dropout sits where NIN and AlexNet put it: on the hidden fully
-        # connected layer, the one with most of the weights.
-        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.classifier = nn.Linear(hidden_units, num_classes)
-
-    def forward(self, features: Tensor) -> Tensor:
-        if tuple(features.shape[1:]) != self.feature_shape:
-            channels, height, width = self.feature_shape
-            raise ValueError(
-                _("FlattenHead was built for feature maps of shape {shape} "
-                  "({count} numbers after flattening); got {got} "
-                  "({got_count} numbers). A flatten head fixes the input image size; "
-                  "a global pooling head does not.").format(
-                    shape=self.feature_shape, count=channels * height * width, got=tuple(features.shape[1:]),
-                    got_count=features[0].numel())
-            )
-        return self.classifier(self.dropout(self.activation(self.hidden(features.flatten(1)))))
 
 
 class PoolingHead(nn.Module):

@@ -32,7 +32,7 @@ from ..checks import check_choice, check_int, check_ints, check_number, describe
 from ..i18n import N_, gettext as _
 from ..pooling import kind_names
 from .counting import measure_multiply_adds
-from .heads import FlattenHead, PoolingHead
+from .heads import PoolingHead, make_flatten_head
 
 FLATTEN_HEADS = ("flatten", "flatten-dropout")
 
@@ -127,6 +127,8 @@ class SmallCNN(nn.Module):
             previous = width
         self.body = nn.Sequential(*layers)
         self.feature_channels = previous
+        #: The (C, h, w) a flatten head was built for; None for heads that take any h and w.
+        self.flatten_input_shape: tuple[int, int, int] | None = None
         if head in FLATTEN_HEADS:
             if input_size is None:
                 raise ValueError(
@@ -137,10 +139,9 @@ class SmallCNN(nn.Module):
             if height < 2 or width < 2:
                 raise ValueError(_("SmallCNN expects input_size of at least (2, 2); got {got}").format(
                     got=repr(input_size)))
-            self.head: nn.Module = FlattenHead(
-                (previous, height // 2, width // 2),
-                hidden_units,
-                num_classes,
+            self.flatten_input_shape = (previous, height // 2, width // 2)
+            self.head: nn.Module = make_flatten_head(
+                *self.flatten_input_shape, classes=num_classes, hidden_widths=(hidden_units,),
                 dropout=dropout if head == "flatten-dropout" else 0.0,
             )
         elif head == NIN_HEAD:
@@ -166,7 +167,19 @@ class SmallCNN(nn.Module):
         return self.body(self.check_images(images))
 
     def forward(self, images: Tensor) -> Tensor:
-        return self.head(self.features(images))
+        features = self.features(images)
+        if self.flatten_input_shape is not None and tuple(features.shape[1:]) != self.flatten_input_shape:
+            # Plain torch would fail inside the matrix product, with a message about mat1 and mat2.
+            channels, height, width = self.flatten_input_shape
+            raise ValueError(
+                _("SmallCNN with head {head} was built for feature maps of shape {shape} "
+                  "({count} numbers after flattening); got {got} "
+                  "({got_count} numbers). A flatten head fixes the input image size; "
+                  "a global pooling head does not.").format(
+                    head=repr(self.head_name), shape=self.flatten_input_shape, count=channels * height * width,
+                    got=tuple(features.shape[1:]), got_count=features[0].numel())
+            )
+        return self.head(features)
 
 
 def count_multiply_adds(model: SmallCNN, input_shape: Sequence[int]) -> dict[str, int]:
