@@ -11,6 +11,17 @@ from typing import Callable
 
 import torch
 from torch import Tensor
+# Private, on purpose: only a dispatch mode sees the kernels themselves, after
+# torch has broken composite calls (flatten, einsum, softmax) into them, with
+# each op's is_view flag and its real output tensors. The public APIs were
+# tried (torch 2.13) and count something else: torch.overrides.TorchFunctionMode
+# sees the Python calls, not kernels (dim, numel, flatten, einsum: 12 for
+# attention pooling against its 3 kernels), views with no flag to tell them
+# apart; torch.profiler records composite
+# ops with input shapes only (and writes "profiler_start" lines to stderr);
+# torch.utils.flop_counter.FlopCounterMode, built on this same class,
+# counts only the ops in its FLOP table. torch's own docs (torch.library's
+# register_torch_dispatch example) subclass TorchDispatchMode from here too.
 from torch.utils._python_dispatch import TorchDispatchMode
 
 __all__ = ["Work", "measure_work", "ops_run"]
