@@ -134,7 +134,36 @@ def check_ints(values: object, argument: str, function_name: str, example: str, 
     return tuple(check_int(value, every, function_name) for value in values)
 
 
+def check_int_pair(value: object, argument: str, function_name: str, example: str, minimum: int = 1,
+                   maximum: int | None = None, ordered: bool = False, one_int_for_both: bool = False) -> tuple[int, int]:
+    """Two ints, a size (rows, cols) or a range (smallest, largest), as a tuple.
+
+    Each is checked by :func:`check_int` against [minimum, maximum];
+    ``ordered=True`` also asks for smallest <= largest. ``one_int_for_both``
+    takes one int n as (n, n), as torch's pooling sizes do. ``example`` is shown
+    in the error, e.g. ``"(5, 8)"`` (mark words in it with ``N_``).
+    """
+    if one_int_for_both and isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value, value)
+    wanted = _("an int or a pair of ints such as {example}") if one_int_for_both else _("a pair of ints such as {example}")
+    wanted = wanted.format(example=_(example))
+    is_sequence = isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+    if not is_sequence or len(value) != 2:
+        # A sequence of another length is the right type holding the wrong value.
+        error, got = (ValueError, repr(value)) if is_sequence else (TypeError, describe(value))
+        raise error(_("{name} expects {argument} to be {wanted}; got {got}").format(
+            name=function_name, argument=argument, wanted=wanted, got=got))
+    every = _("every {item} in {argument}").format(item=_("value"), argument=argument)
+    first, second = (check_int(item, every, function_name, minimum, maximum) for item in value)
+    if ordered and first > second:
+        raise ValueError(_("{name} expects {argument} to be (smallest, largest) with smallest <= largest; "
+                           "got {got}").format(name=function_name, argument=argument, got=repr(value)))
+    return first, second
+
+
 def _number_range_text(minimum: float, include_minimum: bool, maximum: float | None, include_maximum: bool) -> str:
+    if maximum is None and minimum == -math.inf:
+        return _("a finite number")
     if maximum is None and minimum == 0 and not include_minimum:
         return _("a positive finite number")
     if maximum is None:
@@ -147,7 +176,10 @@ def _number_range_text(minimum: float, include_minimum: bool, maximum: float | N
 
 def check_number(value: object, argument: str, function_name: str, minimum: float = 0.0,
                  include_minimum: bool = False, maximum: float | None = None, include_maximum: bool = True) -> float:
-    """A finite real number in its range (by default > 0), as a float; bool is refused."""
+    """A finite real number in its range (by default > 0), as a float; bool is refused.
+
+    ``minimum=-math.inf`` with no maximum asks for any finite number (a weight or a bias).
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(_("{name} expects {argument} to be {wanted}; got {got}").format(
             name=function_name, argument=argument, got=describe(value),
@@ -200,4 +232,22 @@ def check_maps(x: object, function_name: str, floating: bool = False, empty_batc
     if not empty_batch and 0 in x.shape:
         raise ValueError(_("{name} expects every dim of (N, C, H, W) to be > 0; got shape {shape}").format(
             name=function_name, shape=tuple(x.shape)))
+    return x
+
+
+def check_module(value: object, argument: str, function_name: str) -> torch.nn.Module:
+    """``value`` if it is an ``nn.Module`` (a layer or a whole network)."""
+    if not isinstance(value, torch.nn.Module):
+        raise TypeError(_("{name} expects {argument} to be an nn.Module; got {got}").format(
+            name=function_name, argument=argument, got=describe(value)))
+    return value
+
+
+def check_batch(x: object, argument: str, function_name: str) -> torch.Tensor:
+    """A tensor whose first dim, the batch N, holds at least one example: what a module runs on."""
+    is_tensor = isinstance(x, torch.Tensor)
+    if not is_tensor or x.dim() == 0 or x.shape[0] == 0:
+        raise (ValueError if is_tensor else TypeError)(
+            _("{name} expects {argument} to be a tensor with a non-empty batch dim N; got {got}").format(
+                name=function_name, argument=argument, got=describe(x)))
     return x

@@ -140,8 +140,12 @@ def test_bad_inputs_get_clear_errors():
         channel_descriptors(torch.ones(2, 3, 0, 4))
     with pytest.raises(ValueError, match="channel_descriptors expects"):
         channel_descriptors(seeded(1, 2, 3, 3, 3))
-    with pytest.raises(TypeError, match="mean_weight to be a number"):
+    with pytest.raises(TypeError, match="from_centre_weights expects mean_weight to be a finite number; got a str"):
         SpatialAttention.from_centre_weights("1", 1.0)
+    with pytest.raises(TypeError, match="expects max_weight to be a finite number; got a bool"):
+        SpatialAttention.from_centre_weights(1.0, True)
+    with pytest.raises(ValueError, match="expects bias to be a finite number; got nan"):
+        SpatialAttention.from_centre_weights(1.0, 1.0, bias=float("nan"))
 
 
 # ----------------------------------------------------------------------------

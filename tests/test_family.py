@@ -730,7 +730,7 @@ def test_plot_classic_spp_check_counts_the_wrong_cases():
         (lambda: plot_adaptive_bins(0, 3), ValueError),
         (lambda: plot_adaptive_bins(5, 2.0), TypeError),
         (lambda: plot_adaptive_windows(seeded(1, 1, 4, 4), 2), ValueError),
-        (lambda: plot_adaptive_windows(seeded(4, 4), (2, 2, 2)), TypeError),
+        (lambda: plot_adaptive_windows(seeded(4, 4), (2, 2, 2)), ValueError),
         (lambda: plot_adaptive_windows(seeded(4, 4), 2, mode="sum"), ValueError),
         (lambda: plot_mean_to_max(seeded(1, 8, 4, 4), p=1000.0), ValueError),
         (lambda: plot_zoo(seeded(8, 4, 4)), ValueError),
@@ -739,6 +739,21 @@ def test_plot_classic_spp_check_counts_the_wrong_cases():
 def test_plots_reject_bad_arguments(call, error):
     with pytest.raises(error):
         call()
+
+
+@pytest.mark.parametrize(
+    "knobs, error, words",
+    [
+        ({"p": 1000.0}, ValueError, r"p to be a number in \[0.5, 100\]; got 1000.0"),
+        ({"p": "3"}, TypeError, r"p to be a number in \[0.5, 100\]; got a str"),
+        ({"r": 0.0}, ValueError, r"r to be a number in \[0.01, 100\]; got 0.0"),
+        ({"r": True}, TypeError, r"r to be a number in \[0.01, 100\]; got a bool"),
+        ({"r": float("nan")}, ValueError, r"r to be a number in \[0.01, 100\]; got nan"),
+    ],
+)
+def test_plot_mean_to_max_names_the_range_of_p_and_r(knobs, error, words):
+    with pytest.raises(error, match=f"plot_mean_to_max expects {words}"):
+        plot_mean_to_max(seeded(1, 8, 4, 4).abs(), **knobs)
 
 
 @pytest.mark.parametrize(

@@ -177,6 +177,34 @@ def test_bad_options_are_refused(options, words):
     assert words in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "input_size, error, words",
+    [
+        ((1, 8), ValueError, "every value in input_size to be an int >= 2; got 1"),
+        (8, TypeError, r"input_size to be a pair of ints such as \(8, 8\); got a int"),
+        ((8, 8, 8), ValueError, r"input_size to be a pair of ints such as \(8, 8\); got \(8, 8, 8\)"),
+        ((8.0, 8), TypeError, "every value in input_size to be an int >= 2; got a float"),
+    ],
+)
+def test_a_flatten_head_names_the_input_size_it_takes(input_size, error, words):
+    with pytest.raises(error, match=f"SmallCNN expects {words}"):
+        SmallCNN("flatten", input_size=input_size)
+
+
+@pytest.mark.parametrize(
+    "input_shape, error, words",
+    [
+        ((2, 1, 8, 8), ValueError, r"an input shape \(1, C, H, W\); got \(2, 1, 8, 8\)"),
+        ((1, 8, 8), ValueError, r"an input shape \(1, C, H, W\); got \(1, 8, 8\)"),
+        (8, TypeError, r"input_shape to be a sequence of positive ints such as \(1, 1, 8, 8\); got 8"),
+        ((1, 1, 8.0, 8), TypeError, "every value in input_shape to be a positive int; got a float"),
+    ],
+)
+def test_count_multiply_adds_names_the_input_shape_it_takes(input_shape, error, words):
+    with pytest.raises(error, match=f"count_multiply_adds expects {words}"):
+        count_multiply_adds(SmallCNN("avg"), input_shape)
+
+
 def test_count_functions_reject_wrong_types():
     with pytest.raises(TypeError, match="count_parameters"):
         count_parameters("model")

@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from gpool_helpers import adaptive_bins, article_example, spatial_pyramid_pool
-from gpool_helpers.viz.adaptive import plot_spp_pyramid, window_mosaic
+from gpool_helpers.viz.adaptive import plot_adaptive_windows, plot_spp_pyramid, window_mosaic
 
 
 @pytest.mark.parametrize("side, out", [(4, 3), (7, 4), (5, 3), (12, 12)])
@@ -64,3 +64,24 @@ def test_spp_pyramid_rejects_bad_input():
         plot_spp_pyramid(article_example()[0])
     with pytest.raises(TypeError, match=r"plot_spp_pyramid expects a tensor shaped \(N, C, H, W\); got a list"):
         plot_spp_pyramid([[1.0]])
+
+
+@pytest.mark.parametrize(
+    "output_size, error, words",
+    [
+        ("2", TypeError, r"output_size to be an int or a pair of ints such as \(2, 3\); got a str"),
+        (2.0, TypeError, r"output_size to be an int or a pair of ints such as \(2, 3\); got a float"),
+        ((2, 2, 2), ValueError, r"output_size to be an int or a pair of ints such as \(2, 3\); got \(2, 2, 2\)"),
+        ((2, 0), ValueError, "every value in output_size to be an int from 1 to 64; got 0"),
+        ((2, 1.5), TypeError, "every value in output_size to be an int from 1 to 64; got a float"),
+    ],
+)
+def test_adaptive_windows_name_the_output_size_they_take(output_size, error, words):
+    with pytest.raises(error, match=f"plot_adaptive_windows expects {words}"):
+        plot_adaptive_windows(article_example(shape=(1, 1, 4, 4))[0, 0], output_size)
+
+
+def test_adaptive_windows_take_one_int_for_a_square_output():
+    square = plot_adaptive_windows(article_example(shape=(1, 1, 4, 4))[0, 0], 2)
+    pair = plot_adaptive_windows(article_example(shape=(1, 1, 4, 4))[0, 0], (2, 2))
+    assert square.get_suptitle() == pair.get_suptitle()

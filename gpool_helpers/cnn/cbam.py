@@ -26,7 +26,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from ..checks import check_int, check_maps
+from ..checks import check_int, check_maps, check_number
 from ..i18n import gettext as _
 from ..pooling import global_depth_pool
 
@@ -112,9 +112,7 @@ class SpatialAttention(nn.Module):
         trained weights.
         """
         for name, value in (("mean_weight", mean_weight), ("max_weight", max_weight), ("bias", bias)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(_("{name} expects {argument} to be a number; got {got}").format(
-                    name="SpatialAttention.from_centre_weights", argument=name, got=repr(value)))
+            check_number(value, name, "SpatialAttention.from_centre_weights", minimum=-math.inf)
         layer = cls(kernel_size=kernel_size, bias=True)
         centre = kernel_size // 2
         with torch.no_grad():

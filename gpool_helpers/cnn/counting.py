@@ -15,8 +15,7 @@ import torch
 from torch import Tensor, nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from ..checks import describe
-from ..i18n import gettext as _
+from ..checks import check_batch, check_module
 
 
 def count_parameters(module: nn.Module) -> int:
@@ -25,8 +24,7 @@ def count_parameters(module: nn.Module) -> int:
     Buffers (a GeM's fixed p, batch-norm statistics) are not parameters and
     are not counted.
     """
-    if not isinstance(module, nn.Module):
-        raise TypeError(_("{name} expects an nn.Module; got {got}").format(name="count_parameters", got=describe(module)))
+    check_module(module, "module", "count_parameters")
     return sum(parameter.numel() for parameter in module.parameters())
 
 
@@ -40,12 +38,8 @@ def measure_multiply_adds(module: nn.Module, example_input: Tensor) -> int:
     size N. The module runs in eval mode (restored afterwards), so dropout
     draws no random numbers and a later seeded run is unchanged.
     """
-    if not isinstance(module, nn.Module):
-        raise TypeError(_("{name} expects an nn.Module; got {got}").format(
-            name="measure_multiply_adds", got=describe(module)))
-    if not isinstance(example_input, Tensor) or example_input.dim() < 1 or example_input.shape[0] == 0:
-        raise ValueError(_("measure_multiply_adds expects a tensor with a non-empty batch dim N; got {got}").format(
-            got=describe(example_input)))
+    check_module(module, "module", "measure_multiply_adds")
+    check_batch(example_input, "example_input", "measure_multiply_adds")
     counter = FlopCounterMode(display=False)
     was_training = module.training
     module.eval()

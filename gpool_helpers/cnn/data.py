@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy
 import torch
 
-from ..checks import check_choice, check_int, check_number
+from ..checks import check_choice, check_int, check_int_pair, check_number
 from ..i18n import N_, gettext as _
 
 #: The four shape classes, in label order.
@@ -192,16 +192,8 @@ def make_shapes(
     count = check_int(count, "count", function_name, minimum=1)
     canvas_size = check_int(canvas_size, "canvas_size", function_name, minimum=1)
     seed = check_int(seed, "seed", function_name, minimum=0)
-    if (
-        not isinstance(radius_range, (tuple, list))
-        or len(radius_range) != 2
-        or not all(isinstance(r, int) and not isinstance(r, bool) for r in radius_range)
-        or not 2 <= radius_range[0] <= radius_range[1]
-    ):
-        raise ValueError(
-            _("{name} expects radius_range to be (smallest, largest) ints with 2 <= smallest <= largest; "
-              "got {got}").format(name=function_name, got=repr(radius_range))
-        )
+    radius_range = check_int_pair(radius_range, "radius_range", function_name, example=repr(DEFAULT_SHAPE_RADIUS),
+                                  minimum=2, ordered=True)
     noise = check_number(noise, "noise", function_name, include_minimum=True)
     smallest_canvas = 2 * radius_range[1] + 1
     if canvas_size < smallest_canvas:

@@ -28,7 +28,7 @@ from typing import Sequence
 import torch
 from torch import Tensor, nn
 
-from ..checks import check_choice, check_int, check_ints, check_number, describe
+from ..checks import check_choice, check_int, check_int_pair, check_ints, check_number, describe
 from ..i18n import N_, gettext as _
 from ..pooling import kind_names
 from .counting import measure_multiply_adds
@@ -135,10 +135,7 @@ class SmallCNN(nn.Module):
                     _("SmallCNN with head {head} needs input_size=(H, W): a flatten head's first layer "
                       "has one weight per feature-map position").format(head=repr(head))
                 )
-            height, width = (int(size) for size in input_size)
-            if height < 2 or width < 2:
-                raise ValueError(_("SmallCNN expects input_size of at least (2, 2); got {got}").format(
-                    got=repr(input_size)))
+            height, width = check_int_pair(input_size, "input_size", "SmallCNN", example="(8, 8)", minimum=2)
             self.flatten_input_shape = (previous, height // 2, width // 2)
             self.head: nn.Module = make_flatten_head(
                 *self.flatten_input_shape, classes=num_classes, hidden_widths=(hidden_units,),
@@ -191,7 +188,7 @@ def count_multiply_adds(model: SmallCNN, input_shape: Sequence[int]) -> dict[str
     """
     if not isinstance(model, SmallCNN):
         raise TypeError(_("{name} expects a SmallCNN; got {got}").format(name="count_multiply_adds", got=describe(model)))
-    shape = tuple(input_shape)
+    shape = check_ints(input_shape, "input_shape", "count_multiply_adds", example="(1, 1, 8, 8)")
     if len(shape) != 4 or shape[0] != 1:
         raise ValueError(_("count_multiply_adds expects an input shape (1, C, H, W); got {got}").format(got=repr(shape)))
     images = torch.zeros(shape)

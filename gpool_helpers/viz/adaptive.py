@@ -21,7 +21,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..checks import check_choice, check_int, check_maps
+from ..checks import check_choice, check_int, check_int_pair, check_maps
 from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
@@ -32,18 +32,6 @@ MAX_ANNOTATED_SIDE = 12
 RIGHT_COLOUR = "#009E73"  # Okabe-Ito bluish green
 WRONG_COLOUR = "#D55E00"  # Okabe-Ito vermillion
 ERROR_COLOUR = "#BBBBBB"
-
-
-def _pair(value: object, function_name: str) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value, value)
-    if not (isinstance(value, Sequence) and len(value) == 2):
-        raise TypeError(_("{name} expects output_size as an int or a pair (rows, cols); got {got}").format(
-            name=function_name, got=repr(value)))
-    return (
-        check_int(value[0], "output rows", function_name, maximum=64),
-        check_int(value[1], "output cols", function_name, maximum=64),
-    )
 
 
 def plot_adaptive_bins(in_size: int, out_size: int) -> Figure:
@@ -183,7 +171,8 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
     """
     function_name = "plot_adaptive_windows"
     values = _to_map(feature_map, function_name)
-    out_rows, out_cols = _pair(output_size, function_name)
+    out_rows, out_cols = check_int_pair(output_size, "output_size", function_name, example="(2, 3)", maximum=64,
+                                        one_int_for_both=True)
     check_choice(mode, ("avg", "max"), "mode", function_name)
     height, width = values.shape
     row_bins, col_bins = adaptive_bins(height, out_rows), adaptive_bins(width, out_cols)

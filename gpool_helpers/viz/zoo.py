@@ -23,7 +23,7 @@ import torch
 from matplotlib.figure import Figure
 
 from ..pooling import registry
-from ..checks import check_maps
+from ..checks import check_maps, check_number
 from ..cnn.counting import count_parameters
 from ..i18n import gettext as _
 from ..pooling import gem_pool, lse_pool, measure_work
@@ -117,9 +117,7 @@ def plot_mean_to_max(features: torch.Tensor, p: float = 3.0, r: float = 1.0) -> 
     function_name = "plot_mean_to_max"
     features = _check_features(features, function_name)
     for name, value, (low, high) in (("p", p, GEM_P_RANGE), ("r", r, LSE_R_RANGE)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ValueError(_("{name} expects {argument} between {low} and {high}; got {got}").format(
-                name=function_name, argument=name, low=low, high=high, got=repr(value)))
+        check_number(value, name, function_name, minimum=low, include_minimum=True, maximum=high)
     sample = features[:1]
     mean, peak = sample.mean(dim=(2, 3))[0], sample.amax(dim=(2, 3))[0]
     gem, lse = gem_pool(sample, float(p))[0], lse_pool(sample, float(r))[0]
