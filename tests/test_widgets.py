@@ -183,7 +183,7 @@ def test_explorer_state_follows_the_registry(kind_name):
     assert state.output_shape == tuple(kind.output_shape((2, 3, 7, 5)))
     assert state.helper_code == kind.code
     assert state.torch_code == (kind.torch_equivalents[0].code if kind.torch_equivalents else None)
-    assert state.drawable
+    assert state.pooling_kind is kind and state.kind == kind_name
     readout = describe_explorer(state)
     assert "(2, 3, 7, 5) -&gt; " + str(state.output_shape) in readout
     assert "sample 0 of 2" in readout
@@ -191,17 +191,28 @@ def test_explorer_state_follows_the_registry(kind_name):
     assert figure._suptitle.get_text().startswith(f"{kind_name}: (2, 3, 7, 5) -> ")
 
 
-def test_explorer_state_at_and_over_the_cap():
-    at_cap = explorer_state(4, 16, 32, 32, 0, "avg")
-    assert at_cap.elements == MAX_ELEMENTS
-    assert at_cap.drawable
+def test_explorer_state_over_the_cap_is_still_described():
+    # The cap is the widget's (FigureView's max_elements); a state is only arithmetic.
     over = explorer_state(5, 16, 32, 32, 0, "avg")
-    assert not over.drawable
-    assert over.output_shape is None
-    assert "81,920" in over.message and f"{MAX_ELEMENTS:,}" in over.message
-    assert over.message in describe_explorer(over)
-    with pytest.raises(ValueError, match="draw_explorer cannot draw this state"):
-        draw_explorer(over)
+    assert over.elements == 81_920 > MAX_ELEMENTS
+    assert over.output_shape == (5, 16)
+    assert "(5, 16, 32, 32) -&gt; (5, 16)" in describe_explorer(over)
+
+
+def test_each_redraw_builds_one_state_and_looks_the_kind_up_once(monkeypatch):
+    explorer = pooling_explorer()
+    built, lookups = [], []
+    real_state, real_get_kind = explorer.build_state, registry.get_kind
+    explorer.build_state = lambda **values: built.append(values) or real_state(**values)
+    monkeypatch.setattr(registry, "get_kind", lambda *args, **kwargs: lookups.append(args) or real_get_kind(*args, **kwargs))
+    explorer.controls["kind"].value = "max"
+    assert len(built) == 1 and lookups == [("max",)]
+    assert "<b>max</b>" in explorer.readout.value and explorer.image.layout.display is None
+    built.clear()
+    lookups.clear()
+    explorer.set(N=5, C=16, H=32, W=32)  # over the cap: the view refuses before building anything
+    assert built == [] and lookups == []
+    assert "is more than this view draws" in explorer.readout.value
 
 
 def test_explorer_state_notes_what_is_left_out():

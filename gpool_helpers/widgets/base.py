@@ -8,6 +8,10 @@ call directly:
 - ``draw(**values) -> Figure``
 - ``describe(**values) -> str`` (HTML for the readout)
 
+A view whose figure and readout share work (a lookup, derived shapes) passes
+``build_state(**values)`` as well: it runs once per redraw, and ``draw`` and
+``describe`` then each take its result instead of the values.
+
 Why not ``ipywidgets.interact``: it draws through an ``Output`` widget, and
 under strict nbval an ``Output`` widget leaks the first figure into the
 cell's stored outputs, so the notebook fails its own check. An ``Image``
@@ -61,9 +65,11 @@ class FigureView:
 
     ``controls`` maps a keyword name to a widget with a ``value`` (slider,
     dropdown, checkbox...); ``draw`` and ``describe`` receive the values under
-    those names. ``max_elements`` guards the size: when the product of the
-    values of the controls named in ``size_controls`` (by default N, C, H and W,
-    whichever exist) is larger, nothing is drawn and the readout says why.
+    those names, or, with ``build_state``, the one state it builds from them.
+    ``max_elements`` guards the size, and is the only guard a view needs: when
+    the product of the values of the controls named in ``size_controls`` (by
+    default N, C, H and W, whichever exist) is larger, nothing is built or
+    drawn and the readout says why.
     """
 
     def __init__(
@@ -74,6 +80,7 @@ class FigureView:
         max_elements: int | None = None,
         size_controls: Sequence[str] = ("N", "C", "H", "W"),
         dpi: int | None = None,
+        build_state: Callable[..., Any] | None = None,
     ) -> None:
         if not isinstance(controls, Mapping):
             raise TypeError(
@@ -91,12 +98,15 @@ class FigureView:
             raise TypeError(f"FigureView expects draw to be a function returning a Figure; got {draw!r}")
         if describe is not None and not callable(describe):
             raise TypeError(f"FigureView expects describe to be a function returning HTML or None; got {describe!r}")
+        if build_state is not None and not callable(build_state):
+            raise TypeError(f"FigureView expects build_state to be a function of the control values; got {build_state!r}")
         if max_elements is not None:
             check_int(max_elements, "max_elements", "FigureView")
 
         self.controls: dict[str, ipywidgets.Widget] = dict(controls)
         self.draw = draw
         self.describe = describe
+        self.build_state = build_state
         self.max_elements = max_elements
         self.size_controls = tuple(name for name in size_controls if name in self.controls)
         self.dpi = dpi
@@ -175,10 +185,14 @@ class FigureView:
             self._show_message(_(template).format(**sizes), error=None, english=template.format(**sizes))
             return
         try:
+            if self.build_state is not None:
+                arguments, keywords = (self.build_state(**values),), {}
+            else:
+                arguments, keywords = (), values
             # Light compression: the PNG only travels to the browser, and level 1
             # encodes several times faster than the default.
-            png = figure_to_png(self._checked_figure(values), compress_level=1)
-            description = self.describe(**values) if self.describe is not None else ""
+            png = figure_to_png(self._checked_figure(*arguments, **keywords), compress_level=1)
+            description = self.describe(*arguments, **keywords) if self.describe is not None else ""
             if not isinstance(description, str):
                 raise TypeError(f"describe returned a {type(description).__name__}, not an HTML string")
         except Exception as error:  # noqa: BLE001  (a learner's kernel must never see a traceback from a slider)
@@ -191,8 +205,8 @@ class FigureView:
         self.last_error = None
         self.redraw_count += 1
 
-    def _checked_figure(self, values: Mapping[str, Any]) -> Figure:
-        figure = self.draw(**values)
+    def _checked_figure(self, *arguments: Any, **keywords: Any) -> Figure:
+        figure = self.draw(*arguments, **keywords)
         if not isinstance(figure, Figure):
             raise TypeError(f"draw returned a {type(figure).__name__}, not a matplotlib Figure")
         if self.dpi is not None:

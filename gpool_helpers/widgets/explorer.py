@@ -3,14 +3,16 @@
 Three pure pieces, each tested on its own, and a thin widget over them:
 
 - :func:`explorer_state` turns control values into an :class:`ExplorerState`
-  (shapes, the code to type, what is drawn, or why nothing is);
+  (the kind looked up once, shapes, the code to type, what is drawn);
 - :func:`draw_explorer` turns a state into a Figure;
 - :func:`describe_explorer` turns a state into the HTML readout.
 
 :func:`pooling_explorer` wires them to sliders N, C, H, W and seed and a
 "kind" dropdown filled from the registry, so a kind registered anywhere in the
-package shows up in the menu. Set a control from code to show a particular
-state in a notebook cell::
+package shows up in the menu. Each redraw builds the state once, for both the
+figure and the readout; :class:`~gpool_helpers.widgets.base.FigureView` keeps
+N·C·H·W under :data:`MAX_ELEMENTS`. Set a control from code to show a
+particular state in a notebook cell::
 
     explorer = pooling_explorer()
     explorer.controls["C"].value = 16
@@ -33,9 +35,10 @@ from ..examples import ARTICLE_SHAPE, article_example
 from ..viz.heatmaps import DEFAULT_MAX_CHANNELS, format_shape, plot_pooling
 from .base import FigureView
 
-#: Largest N·C·H·W the explorer computes and draws. Drawing is what costs time,
-#: and it only ever shows one sample and 16 channels; the cap keeps a careless
-#: slider move from stalling the kernel all the same.
+#: Largest N·C·H·W the explorer widget computes and draws (its FigureView's
+#: max_elements). Drawing is what costs time, and it only ever shows one sample
+#: and 16 channels; the cap keeps a careless slider move from stalling the
+#: kernel all the same.
 MAX_ELEMENTS = 65_536
 
 #: Numbers are written in the cells when the drawn maps hold at most this many
@@ -59,13 +62,11 @@ class ExplorerState:
     H: int
     W: int
     seed: int
-    kind: str
+    #: The registry row, looked up once for the figure and the readout.
+    pooling_kind: registry.PoolingKind
     input_shape: tuple[int, ...]
-    #: None when the input is over the cap (nothing is computed).
-    output_shape: tuple[int, ...] | None
+    output_shape: tuple[int, ...]
     elements: int
-    #: Why nothing is drawn, for the readout; None when all is well.
-    message: str | None
     channels_drawn: int
     values_written: bool
     input_code: str
@@ -74,30 +75,20 @@ class ExplorerState:
     description: str
 
     @property
-    def drawable(self) -> bool:
-        return self.message is None
+    def kind(self) -> str:
+        return self.pooling_kind.name
 
 
 def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> ExplorerState:
     """The explorer's state for these control values; pure, no drawing.
 
-    Values outside the sliders' ranges raise; a shape over :data:`MAX_ELEMENTS`
-    does not: the state carries a friendly ``message`` instead, which is what
-    the widget shows.
+    Values outside the sliders' ranges raise. Shapes are arithmetic, so a state
+    over :data:`MAX_ELEMENTS` is still described; the widget never draws one.
     """
     for name, value in (("N", N), ("C", C), ("H", H), ("W", W), ("seed", seed)):
         check_int(value, name, "explorer_state", minimum=RANGES[name][0], maximum=RANGES[name][1])
     pooling_kind = registry.get_kind(kind, caller="explorer_state")
     shape = (N, C, H, W)
-    elements = math.prod(shape)
-    message = None
-    output_shape: tuple[int, ...] | None = tuple(pooling_kind.output_shape(shape))
-    if elements > MAX_ELEMENTS:
-        message = _(
-            "N·C·H·W = {elements} is more than the explorer draws (at most {limit}). "
-            "Make one of the sliders smaller."
-        ).format(elements=f"{elements:,}", limit=f"{MAX_ELEMENTS:,}")
-        output_shape = None
     channels_drawn = min(C, DEFAULT_MAX_CHANNELS)
     equivalents = pooling_kind.torch_equivalents
     return ExplorerState(
@@ -106,11 +97,10 @@ def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> Expl
         H=H,
         W=W,
         seed=seed,
-        kind=kind,
+        pooling_kind=pooling_kind,
         input_shape=shape,
-        output_shape=output_shape,
-        elements=elements,
-        message=message,
+        output_shape=tuple(pooling_kind.output_shape(shape)),
+        elements=math.prod(shape),
         channels_drawn=channels_drawn,
         values_written=H <= 8 and W <= 8 and channels_drawn * H * W <= MAX_WRITTEN_VALUES,
         input_code=f"x = article_example(seed={seed}, shape={format_shape(shape)})",
@@ -121,14 +111,12 @@ def explorer_state(N: int, C: int, H: int, W: int, seed: int, kind: str) -> Expl
 
 
 def draw_explorer(state: ExplorerState) -> Figure:
-    """The "input -> pooled output" figure for ``state``; raises ValueError over the cap."""
+    """The "input -> pooled output" figure for ``state``."""
     if not isinstance(state, ExplorerState):
         raise TypeError(f"draw_explorer expects an ExplorerState; got a {type(state).__name__}")
-    if not state.drawable:
-        raise ValueError(f"draw_explorer cannot draw this state: {state.message}")
     x = article_example(seed=state.seed, shape=state.input_shape)
     return plot_pooling(
-        x, state.kind, max_channels=DEFAULT_MAX_CHANNELS, max_written_values=MAX_WRITTEN_VALUES
+        x, state.pooling_kind, max_channels=DEFAULT_MAX_CHANNELS, max_written_values=MAX_WRITTEN_VALUES
     )
 
 
@@ -137,8 +125,6 @@ def describe_explorer(state: ExplorerState) -> str:
     if not isinstance(state, ExplorerState):
         raise TypeError(f"describe_explorer expects an ExplorerState; got a {type(state).__name__}")
     escape = html.escape
-    if not state.drawable:
-        return f"<p><b>{escape(state.kind)}</b>: {escape(format_shape(state.input_shape))}</p><p>{escape(state.message)}</p>"
     lines = [
         f"<p><b>{escape(state.kind)}</b>: {escape(format_shape(state.input_shape))} -&gt; "
         f"{escape(format_shape(state.output_shape))}. {escape(state.description)}</p>",
@@ -179,9 +165,7 @@ class PoolingExplorer(FigureView):
             )
         controls["kind"] = ipywidgets.Dropdown(options=list(registry.kind_names()), value=kind, description=_("kind"))
         super().__init__(
-            controls,
-            draw=lambda **values: draw_explorer(explorer_state(**values)),
-            describe=lambda **values: describe_explorer(explorer_state(**values)),
+            controls, draw=draw_explorer, describe=describe_explorer, build_state=explorer_state,
             max_elements=MAX_ELEMENTS,
         )
         self.widget.add_class(_EXPLORER_CLASS)

@@ -100,13 +100,13 @@ def plot_feature_maps(
 
 def plot_pooling(
     x: torch.Tensor,
-    kind_name: str,
+    kind: str | registry.PoolingKind,
     sample: int = 0,
     max_channels: int = DEFAULT_MAX_CHANNELS,
     annotate: bool = True,
     max_written_values: int | None = None,
 ) -> Figure:
-    """Draw "input -> pooled output" for the registry kind ``kind_name``.
+    """Draw "input -> pooled output" for the registry kind ``kind`` (its name, or its looked-up row).
 
     ``x`` is a float tensor shaped (N, C, H, W). The figure is titled with the
     kind and both shapes, e.g. ``max: (1, 8, 4, 4) -> (1, 8)``. One sample and
@@ -116,7 +116,8 @@ def plot_pooling(
     when the drawn maps hold more cells than that, no values are written at all.
     """
     function_name = "plot_pooling"
-    kind = registry.get_kind(kind_name, caller=function_name)
+    if not isinstance(kind, registry.PoolingKind):
+        kind = registry.get_kind(kind, caller=function_name)
     check_maps(x, function_name, floating=True)
     batch, channels, height, width = x.shape
     check_int(sample, "sample", function_name, minimum=0, maximum=batch - 1)
