@@ -135,6 +135,24 @@ def test_figure_view_rejects_bad_arguments(arguments, error, message):
         FigureView(*arguments)
 
 
+def test_figure_view_rejects_a_build_state_that_is_not_a_function():
+    with pytest.raises(TypeError, match="build_state to be a function of the control values; got 'state'"):
+        FigureView({"N": ipywidgets.IntSlider()}, lambda N: None, build_state="state")
+
+
+def test_a_built_state_reaches_draw_and_describe_once_per_redraw():
+    built = []
+
+    def build(N):
+        built.append(N)
+        return {"label": f"N is {N}"}
+
+    view = FigureView({"N": ipywidgets.IntSlider(value=1)}, lambda state: new_figure(1, 1),
+                      lambda state: state["label"], build_state=build)
+    view.controls["N"].value = 4
+    assert built == [1, 4] and view.readout.value == "N is 4" and view.last_error is None
+
+
 def test_figure_view_rejects_a_bad_cap():
     with pytest.raises(ValueError, match="max_elements to be a positive int"):
         small_view(max_elements=0)
