@@ -17,12 +17,14 @@ The rooms behind it (map in CONTRIBUTING.md):
 
 The pooling names load with the package. The rest load on first use, so that
 ``import gpool_helpers`` in a benchmark or a test does not pay for matplotlib
-and ipywidgets.
+and ipywidgets: each room's ``__all__`` is the list of names it gives here.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
+from pathlib import Path
 
 from . import pooling
 from .examples import ARTICLE_SHAPE, article_example
@@ -31,39 +33,32 @@ from .pooling import *  # noqa: F401,F403  (every kind's names, the registry, Gl
 
 __version__ = "0.1.0"
 
-#: Names that load on first use: room -> names it provides.
-_LAZY_ROOMS = {
-    "article": ("ArticleDepthPool", "DeepWise_Pool", "trace_article_depth_pool"),
-    "claims": ("Claim", "ClaimFailed", "check_claims"),
-    "cnn.cam": ("box_share", "class_activation_maps", "largest_identity_error", "logit_gradients", "logits_from_maps",
-                "map_peaks", "pointing_accuracy", "upsample_maps"),
-    "cnn.cbam": ("SpatialAttention", "channel_descriptors"),
-    "cnn.channel_attention": ("ChannelAttention", "SqueezeExcite", "channel_mlp", "maxout"),
-    "cnn.counting": ("count_parameters", "measure_multiply_adds"),
-    "cnn.data": ("LabelledImages", "SHAPE_NAMES", "Split", "load_digits_split", "make_shapes", "make_shapes_split",
-                 "small_digits_split"),
-    "cnn.heads": ("VGG16_BODY", "VGG16_HEAD", "conv_body_cost", "make_conv_body", "HeadCost", "LayerCost", "PoolingHead", "flatten_head_cost",
-                  "format_count", "make_flatten_head", "make_pooled_head", "pooled_head_cost", "try_head"),
-    "cnn.models": ("NinHead", "SmallCNN", "count_multiply_adds", "head_label", "head_names"),
-    "cnn.training": ("canvas_sweep", "compare_heads", "format_nin_table", "format_search", "format_summary",
-                     "search_learning_rates", "summarise_runs", "train_head", "train_model"),
-    "viz.adaptive": ("plot_adaptive_bins", "plot_adaptive_windows", "plot_classic_spp_check", "plot_spp_pyramid"),
-    "viz.cam": ("plot_cam", "plot_cam_grid", "plot_canvas_sweep", "plot_examples", "plot_gradient_maps",
-                "plot_head_comparison"),
-    "viz.depth": ("plot_channel_winners", "plot_spatial_attention"),
-    "viz.heads": ("plot_head_costs",),
-    "viz.heatmaps": ("plot_feature_maps", "plot_pooling"),
-    "viz.tables": ("KindTable", "kinds_table"),
-    "viz.zoo": ("kind_summary_html", "plot_attention", "plot_mean_to_max", "plot_ranges", "plot_zoo"),
-    "widgets.adaptive": ("adaptive_explorer",),
-    "widgets.cam": ("cam_explorer",),
-    "widgets.explorer": ("pooling_explorer",),
-    "widgets.heads": ("head_cost_explorer",),
-    "widgets.zoo": ("mean_to_max_explorer",),
-    "workspace.environment": ("check_environment",),
-    "exercises": tuple(f"nb0{number}" for number in range(1, 8)),
-}
-_LAZY = {name: room for room, names in _LAZY_ROOMS.items() for name in names}
+#: The rooms whose names load on first use. Each lists the names it gives a
+#: notebook in its ``__all__`` (the exercises room: its ``NOTEBOOK_SETS``).
+_LAZY_ROOMS = (
+    "article", "claims", "cnn.cam", "cnn.cbam", "cnn.channel_attention", "cnn.counting", "cnn.data", "cnn.heads",
+    "cnn.models", "cnn.training", "viz.adaptive", "viz.cam", "viz.depth", "viz.heads", "viz.heatmaps", "viz.tables",
+    "viz.zoo", "widgets.adaptive", "widgets.cam", "widgets.explorer", "widgets.heads", "widgets.zoo",
+    "workspace.environment", "exercises",
+)
+
+
+def _names_in(room: str) -> tuple[str, ...]:
+    """The names a room lists, read from its source: importing it to ask would load matplotlib and ipywidgets.
+
+    Reading all the rooms takes about a millisecond; tests/test_package_layout.py
+    checks that what is read here is each room's real list.
+    """
+    folder = Path(__file__).parent.joinpath(*room.split("."))
+    source = (folder / "__init__.py" if folder.is_dir() else folder.with_suffix(".py")).read_text(encoding="utf-8")
+    variable = "NOTEBOOK_SETS" if room == "exercises" else "__all__"
+    listed = re.search(rf"^{variable} = [\[(]([^\])]*)[\])]", source, re.MULTILINE)
+    if listed is None:
+        raise ImportError(f"gpool_helpers.{room} lists no {variable} = [...] of the names it provides")
+    return tuple(re.findall(r'"(\w+)"', listed.group(1)))
+
+
+_LAZY = {name: room for room in _LAZY_ROOMS for name in _names_in(room)}
 
 __all__ = ["ARTICLE_SHAPE", "LANGUAGES", "article_example", "get_language", "set_language", *pooling.__all__, *_LAZY]
 

@@ -31,6 +31,8 @@ from torch import Tensor, nn
 from .checks import describe
 from .i18n import gettext as _
 
+__all__ = ["ArticleDepthPool", "DeepWise_Pool", "trace_article_depth_pool"]
+
 
 class ArticleDepthPool(nn.MaxPool1d):
     """The post's ``DeepWise_Pool(channels, isize)``, bugs included."""

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from .i18n import gettext as _
 
+__all__ = ["Claim", "ClaimFailed", "check_claims"]
+
 
 class ClaimFailed(AssertionError):
     """A claim the notebook's text relies on is false on this run."""

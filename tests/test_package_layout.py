@@ -1,4 +1,4 @@
-"""The package's import graph, read from the source: rooms import downwards only, and nothing hides a cycle.
+"""The package's layout: rooms import downwards only, nothing hides a cycle, and the root's lazy names are real.
 
 CONTRIBUTING.md's rule: ``checks`` <- ``pooling`` <- ``cnn`` <- ``viz`` <- ``widgets``,
 and ``exercises`` reads ``pooling`` and ``cnn``. An import written inside a
@@ -9,9 +9,14 @@ a cycle must be broken by moving code, not hidden.
 from __future__ import annotations
 
 import ast
+import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+import gpool_helpers
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gpool_helpers"
 
@@ -101,3 +106,31 @@ def test_the_import_graph_has_no_cycle():
 
     for name in sorted(graph):
         walk(name, [])
+
+
+# -- the names that load on first use ------------------------------------------------------
+
+
+@pytest.mark.parametrize("room", gpool_helpers._LAZY_ROOMS)
+def test_each_lazy_room_is_read_as_it_declares_itself_and_every_name_loads(room):
+    module = importlib.import_module(f"gpool_helpers.{room}")
+    declared = module.NOTEBOOK_SETS if room == "exercises" else module.__all__
+    assert gpool_helpers._names_in(room) == tuple(declared)
+    for name in declared:
+        if room == "exercises":
+            assert getattr(gpool_helpers, name) is importlib.import_module(f"gpool_helpers.exercises.{name}")
+        else:
+            assert getattr(gpool_helpers, name) is getattr(module, name), f"{room} lists {name} but has no such name"
+
+
+def test_no_name_is_given_twice():
+    listed = [name for room in gpool_helpers._LAZY_ROOMS for name in gpool_helpers._names_in(room)]
+    listed += gpool_helpers.pooling.__all__
+    assert sorted(name for name in set(listed) if listed.count(name) > 1) == []
+
+
+def test_importing_the_package_loads_no_plotting_or_widgets():
+    # The point of loading rooms on first use: a benchmark or a test that needs the pooling pays for nothing else.
+    code = "import sys, gpool_helpers; print(sorted({'matplotlib', 'ipywidgets', 'gpool_helpers.cnn'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -24,6 +24,11 @@ from ..checks import describe
 from ..i18n import gettext as _
 from .models import PoolingHead, SmallCNN
 
+__all__ = [
+    "box_share", "class_activation_maps", "largest_identity_error", "logit_gradients", "logits_from_maps",
+    "map_peaks", "pointing_accuracy", "upsample_maps",
+]
+
 
 def _check_gap_model(model: object, function_name: str) -> SmallCNN:
     if not isinstance(model, SmallCNN):

@@ -30,6 +30,8 @@ from ..checks import check_int, check_maps, check_number
 from ..i18n import gettext as _
 from ..pooling import global_depth_pool
 
+__all__ = ["SpatialAttention", "channel_descriptors"]
+
 #: The kernel size the paper settles on (it compared 3 and 7; 7 did better).
 CBAM_KERNEL_SIZE = 7
 

@@ -33,6 +33,8 @@ from ..i18n import gettext as _
 from ..pooling import global_avg_pool, global_max_pool
 from .cbam import _check_feature_map
 
+__all__ = ["ChannelAttention", "SqueezeExcite", "channel_mlp", "maxout"]
+
 #: The reduction ratio r both papers settle on (C -> C/16 -> C).
 PAPER_REDUCTION = 16
 

@@ -17,6 +17,8 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ..checks import check_batch, check_module
 
+__all__ = ["count_parameters", "measure_multiply_adds"]
+
 
 def count_parameters(module: nn.Module) -> int:
     """Sum of ``p.numel()`` over the module's parameters (works on the meta device too).

@@ -27,6 +27,11 @@ import torch
 from ..checks import check_choice, check_int, check_int_pair, check_number
 from ..i18n import N_, gettext as _
 
+__all__ = [
+    "LabelledImages", "SHAPE_NAMES", "Split", "load_digits_split", "make_shapes", "make_shapes_split",
+    "small_digits_split",
+]
+
 #: The four shape classes, in label order.
 #: English, like every class name; a readout shows them through ``_()``.
 SHAPE_NAMES = (N_("circle"), N_("square"), N_("triangle"), N_("cross"))

@@ -41,6 +41,11 @@ from ..pooling import GlobalPool, get_kind
 from ..text_width import pad
 from .counting import count_parameters
 
+__all__ = [
+    "VGG16_BODY", "VGG16_HEAD", "conv_body_cost", "make_conv_body", "HeadCost", "LayerCost", "PoolingHead",
+    "flatten_head_cost", "format_count", "make_flatten_head", "make_pooled_head", "pooled_head_cost", "try_head",
+]
+
 #: The classifier of VGG-16 (Simonyan & Zisserman, "Very Deep Convolutional
 #: Networks for Large-Scale Image Recognition", 2014, arXiv:1409.1556): the last
 #: feature maps are 512 x 7 x 7 for a 224 x 224 image, flattened into two fully

@@ -34,6 +34,8 @@ from ..pooling import kind_names
 from .counting import measure_multiply_adds
 from .heads import PoolingHead, make_flatten_head
 
+__all__ = ["NinHead", "SmallCNN", "count_multiply_adds", "head_label", "head_names"]
+
 FLATTEN_HEADS = ("flatten", "flatten-dropout")
 
 #: Heads that are neither a flatten head nor a registry kind + linear layer.

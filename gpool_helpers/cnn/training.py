@@ -45,6 +45,11 @@ from ..text_width import display_width, pad
 from .counting import count_parameters
 from .models import SmallCNN, count_multiply_adds, head_label
 
+__all__ = [
+    "canvas_sweep", "compare_heads", "format_nin_table", "format_search", "format_summary", "search_learning_rates",
+    "summarise_runs", "train_head", "train_model",
+]
+
 #: Lin, Chen and Yan, "Network In Network" (2013, arXiv:1312.4400), section
 #: "Global Average Pooling as a Regularizer": CIFAR-10 test error in percent of *their* network (three mlpconv layers)
 #: ending in three kinds of head. Not our network, not our data, and an error

@@ -26,6 +26,8 @@ from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
+__all__ = ["plot_adaptive_bins", "plot_adaptive_windows", "plot_classic_spp_check", "plot_spp_pyramid"]
+
 #: Beyond this many cells a side, values are no longer written in the cells.
 MAX_ANNOTATED_SIDE = 12
 

@@ -17,6 +17,10 @@ from ..cnn.data import LabelledImages
 from ..i18n import gettext as _
 from .style import DIVERGING_CMAP, HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
+__all__ = [
+    "plot_cam", "plot_cam_grid", "plot_canvas_sweep", "plot_examples", "plot_gradient_maps", "plot_head_comparison",
+]
+
 
 def _draw_box(axes, box: Sequence[int], colour: str = HIGHLIGHT_COLOUR) -> None:
     top, left, bottom, right = (int(v) for v in box)

@@ -21,6 +21,8 @@ from ..cnn.cbam import SpatialAttention, channel_descriptors
 from ..pooling import global_depth_pool
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
+__all__ = ["plot_channel_winners", "plot_spatial_attention"]
+
 #: Beyond this many cells the per-cell numbers would be unreadable, so they are left out.
 MAX_ANNOTATED_CELLS = 64
 

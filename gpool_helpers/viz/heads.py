@@ -17,6 +17,8 @@ from matplotlib.figure import Figure
 from ..cnn.heads import HeadCost, flatten_head_cost, pooled_head_cost
 from .style import CATEGORICAL_COLOURS, new_figure
 
+__all__ = ["plot_head_costs"]
+
 FLATTEN_COLOUR = CATEGORICAL_COLOURS[5]  # vermillion
 POOLED_COLOUR = CATEGORICAL_COLOURS[4]  # blue
 

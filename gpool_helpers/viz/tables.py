@@ -8,6 +8,8 @@ from typing import Mapping, Sequence
 from ..i18n import gettext as _
 from ..pooling.registry import PoolingKind, all_kinds
 
+__all__ = ["KindTable", "kinds_table"]
+
 
 class KindTable:
     """The registry as a table for notebooks: name, shape rule, torch line, description."""

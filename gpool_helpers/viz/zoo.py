@@ -29,6 +29,8 @@ from ..i18n import gettext as _
 from ..pooling import gem_pool, lse_pool, measure_work
 from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
 
+__all__ = ["kind_summary_html", "plot_attention", "plot_mean_to_max", "plot_ranges", "plot_zoo"]
+
 GEM_COLOUR = categorical_colour(4)  # blue
 LSE_COLOUR = categorical_colour(5)  # vermillion
 GEM_P_RANGE = (0.5, 100.0)

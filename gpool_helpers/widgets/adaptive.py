@@ -20,6 +20,8 @@ from ..pooling import adaptive_bins, classic_spp_window
 from ..viz.adaptive import plot_adaptive_windows
 from .base import FigureView
 
+__all__ = ["adaptive_explorer"]
+
 #: Largest input side the explorer draws; past it the values in the cells get too small to read.
 MAX_SIDE = 12
 

@@ -18,6 +18,8 @@ from ..i18n import gettext as _
 from ..viz.cam import plot_cam
 from .base import FigureView
 
+__all__ = ["cam_explorer"]
+
 #: Drawing is cheap, but a slider over thousands of images is hard to aim.
 MAX_IMAGES = 500
 

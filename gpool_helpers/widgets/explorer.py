@@ -35,6 +35,8 @@ from ..examples import ARTICLE_SHAPE, article_example
 from ..viz.heatmaps import DEFAULT_MAX_CHANNELS, format_shape, plot_pooling
 from .base import FigureView
 
+__all__ = ["pooling_explorer"]
+
 #: Largest N·C·H·W the explorer widget computes and draws (its FigureView's
 #: max_elements). Drawing is what costs time, and it only ever shows one sample
 #: and 16 channels; the cap keeps a careless slider move from stalling the

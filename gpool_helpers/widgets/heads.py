@@ -18,6 +18,8 @@ from ..i18n import N_, gettext as _
 from ..viz.heads import plot_head_costs, work_per_image
 from .base import FigureView
 
+__all__ = ["head_cost_explorer"]
+
 #: The fully connected layers the flatten head may have between Flatten and the output.
 #: (label, widths); the labels are English, shown through ``_()``.
 HIDDEN_CHOICES = (

@@ -18,6 +18,8 @@ from ..pooling import gem_pool, lse_pool
 from ..viz.zoo import GEM_P_RANGE, LSE_R_RANGE, plot_mean_to_max
 from .base import FigureView
 
+__all__ = ["mean_to_max_explorer"]
+
 
 def describe_mean_to_max(features: torch.Tensor, p: float, r: float) -> str:
     """HTML: how far GeM(p) and LSE(r) have moved from the average towards the max, per channel."""

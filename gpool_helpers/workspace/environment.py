@@ -13,6 +13,8 @@ from importlib import metadata
 
 from ..i18n import N_, gettext as _
 
+__all__ = ["check_environment"]
+
 #: (distribution, minimum version, why the collection needs it)
 #: The reasons are English, shown in the learner's language (see :mod:`gpool_helpers.i18n`).
 REQUIREMENTS = (

@@ -50,3 +50,5 @@ from .parts import (  # noqa: F401
     format_shape,
 )
 from .plots import plot_feature_maps, plot_pooling  # noqa: F401
+
+__all__ = ["plot_feature_maps", "plot_pooling"]
