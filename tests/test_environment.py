@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from gpool_helpers.workspace.environment import MINIMUM_PYTHON
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
@@ -52,10 +55,6 @@ def pins() -> dict[str, Version]:
 
 @pytest.fixture(scope="module")
 def pyproject() -> dict:
-    try:
-        import tomllib  # Python 3.11 and newer
-    except ModuleNotFoundError:  # Python 3.10, the lowest pyproject allows: the same parser, as tomli
-        tomllib = pytest.importorskip("tomli", reason="reading pyproject.toml on Python 3.10 needs tomli")
     with PYPROJECT.open("rb") as file:
         return tomllib.load(file)
 
@@ -126,6 +125,11 @@ def test_requires_python_admits_the_environment_python(pyproject, environment):
     (python_spec,) = [spec for spec in conda_specs(environment) if re.match(r"python\b", spec)]
     python_version = python_spec.split("=", 1)[1]
     assert SpecifierSet(pyproject["project"]["requires-python"]).contains(python_version)
+
+
+def test_the_environment_check_asks_for_the_python_pyproject_requires(pyproject):
+    lowest = ".".join(map(str, MINIMUM_PYTHON))
+    assert SpecifierSet(pyproject["project"]["requires-python"]) == SpecifierSet(f">={lowest}")
 
 
 # ---------------------------------------------------------------------------

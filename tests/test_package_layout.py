@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,13 @@ def test_importing_the_package_loads_no_plotting_or_widgets():
     code = "import sys, gpool_helpers; print(sorted({'matplotlib', 'ipywidgets', 'gpool_helpers.cnn'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("room", ["cnn", "pooling", "viz", "widgets", "workspace"])
+def test_each_room_docstring_names_exactly_its_modules(room):
+    folder = PACKAGE / room
+    modules = {path.stem for path in folder.glob("*.py") if path.stem not in ("__init__", "__main__")}
+    modules |= {path.parent.name for path in folder.glob("*/__init__.py")}
+    docstring = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
+    named = set(re.findall(r":mod:`\.(\w+)`", docstring))
+    assert named == modules, f"gpool_helpers.{room}'s docstring: missing {modules - named}, stale {named - modules}"

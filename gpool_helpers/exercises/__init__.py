@@ -30,5 +30,6 @@ from .diagnosis import (  # noqa: F401
     returned_numpy,
 )
 
-#: Notebook exercise modules, in order; tests and ``make solutions`` iterate it.
+#: Notebook exercise modules, in order: what ``from gpool_helpers import nb02`` offers, and
+#: what the tests iterate (``make solutions`` finds each question by its cell's id instead).
 NOTEBOOK_SETS = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07")

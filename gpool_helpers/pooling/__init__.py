@@ -3,7 +3,7 @@
 - :mod:`.kinds`: one module per kind (or family of kinds): the function a
   learner reads, its ``nn.Module`` twin, and its :func:`register` call.
 - :mod:`.registry`: the table of kinds that widgets, plots, benchmarks and
-  tests read; :mod:`.select`: :class:`GlobalPool`, a layer chosen by name.
+  tests read; :mod:`.global_pool`: :class:`GlobalPool`, a layer chosen by name.
 - :mod:`.twin`: derives a module twin from a function; :mod:`.shapes`: shape
   arithmetic; :mod:`.fastest`: times interchangeable ops once per input;
   :mod:`.work`: counts the kernels a pooling runs.
@@ -25,7 +25,7 @@ from .registry import (
     register,
     unregister,
 )
-from .select import GlobalPool
+from .global_pool import GlobalPool
 from .shapes import spatial_dims, spatial_positions
 from .twin import module_twin
 from .work import Work, measure_work, ops_run

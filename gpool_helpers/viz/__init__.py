@@ -1,9 +1,15 @@
 """Plots for the notebooks: functions that return a matplotlib Figure, no pyplot state.
 
-- :mod:`~gpool_helpers.viz.style`: ``new_figure``, ``figure_to_png`` and the
-  colour-blind-safe colours every plot shares.
-- :mod:`~gpool_helpers.viz.heatmaps`: feature maps as heatmaps, and "input ->
-  pooled output" for any pooling kind in the registry.
+- :mod:`.style`: ``new_figure``, ``figure_to_png`` and the colour-blind-safe
+  colours every plot shares.
+- :mod:`.heatmaps`: feature maps as heatmaps, and "input -> pooled output" for
+  any pooling kind in the registry (02-04, and the explorer).
+- :mod:`.tables`: ``kinds_table()``, the registry as a table (00).
+- :mod:`.heads`: what a flatten head and a pooling head cost (01).
+- :mod:`.depth`: who wins each cell of a depth pooling, CBAM's attention (04).
+- :mod:`.adaptive`: adaptive pooling's windows and SPP's levels (05).
+- :mod:`.zoo`: the pooling family side by side (06).
+- :mod:`.cam`: samples, head comparisons and class activation maps (07).
 """
 
 from .style import (  # noqa: F401

@@ -25,6 +25,8 @@ REQUIREMENTS = (
     ("scikit-learn", "1.4", N_("the handwritten digits of notebook 07")),
 )
 PINNED_TORCH = "2.13.0"
+#: The lowest Python the package supports (pyproject.toml's requires-python).
+MINIMUM_PYTHON = (3, 11)
 #: What ``found`` says of a package that is not installed.
 MISSING = N_("missing")
 #: Added to torch's reason when its version is not the one the stored outputs were made with.
@@ -116,9 +118,9 @@ def check_environment() -> EnvironmentReport:
     checks = [
         Check(
             "python",
-            ">= 3.10",
+            ">= " + ".".join(map(str, MINIMUM_PYTHON)),
             ".".join(map(str, sys.version_info[:3])),
-            sys.version_info >= (3, 10),
+            sys.version_info >= MINIMUM_PYTHON,
             N_("the language"),
         )
     ]

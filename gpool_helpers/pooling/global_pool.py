@@ -16,8 +16,9 @@ class GlobalPool(nn.Module):
 
     def __init__(self, kind: str = "avg", channels: int = 0) -> None:
         super().__init__()
-        self.kind = get_kind(kind, caller="GlobalPool").name
-        self.pool = get_kind(kind).make_module(channels)
+        pooling_kind = get_kind(kind, caller="GlobalPool")
+        self.kind = pooling_kind.name
+        self.pool = pooling_kind.make_module(channels)
 
     @property
     def feature_multiplier(self) -> int:
