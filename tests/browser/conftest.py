@@ -103,20 +103,19 @@ def browser(chromium):
         playwright.stop()
 
 
+_TIMINGS_REPORTED = [0]
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     # Keep each phase's report on the test item, so a fixture's teardown can tell that the test failed.
     report = yield
     setattr(item, f"rep_{report.when}", report)
+    # Timings and a skip's reason travel on the report: under pytest-xdist this file runs in a
+    # worker, and tests/conftest.py prints them in the process that writes the summary.
+    if report.when == "teardown":
+        report.user_properties.extend(("gpool-browser-timing", row) for row in TIMINGS[_TIMINGS_REPORTED[0]:])
+        _TIMINGS_REPORTED[0] = len(TIMINGS)
+    if report.skipped and _SKIP_REASON:
+        report.user_properties.append(("gpool-browser-skipped", _SKIP_REASON[0]))
     return report
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _SKIP_REASON:
-        terminalreporter.write_sep("=", "gpool browser suite SKIPPED", yellow=True, bold=True)
-        terminalreporter.write_line(f"reason: {_SKIP_REASON[0]}")
-        terminalreporter.write_line(f"set {REQUIRE_VARIABLE}=1 to make a missing browser a failure (CI does)")
-    elif TIMINGS:
-        terminalreporter.write_sep("-", "gpool browser suite timings")
-        for name, what, seconds in TIMINGS:
-            terminalreporter.write_line(f"{seconds:7.1f} s  {name}: {what}")
