@@ -241,7 +241,7 @@ def test_the_environment_check_reads_in_chinese():
     report = check_environment()
     assert report.summary == "就绪：笔记本所需的一切都已安装。"
     text = repr(report)
-    assert "（要求 >= 3.10：编程语言本身）" in text
+    assert "（要求 >= 3.11：编程语言本身）" in text
     assert "滑块和池化探索器" in text
     html = report._repr_html_()
     assert "<th>包</th><th>已安装版本</th><th>要求</th>" in html and "就绪" in html
