@@ -3,15 +3,15 @@
 
     python run.py lab        # creates .venv, installs the pinned set, opens JupyterLab on your own copy
     python run.py lab --lang zh          # the Simplified Chinese edition (make lab LANG=zh), 中文版
-    python run.py test       # same set-up, then unit tests and strict nbval over every notebook
+    python run.py test       # same set-up, then the fast tier: unit tests and strict nbval of the English notebooks
+    python run.py test-all   # every test: both editions, solved editions, browser, nbgrader, hub recipe (CI's)
     python run.py setup      # only the set-up
-    python run.py html | solutions | nbgrader | notebooks | translations | bench | test-portable | app
+    python run.py html | solutions | nbgrader | notebooks | translations | bench | test-portable | app | clean
     python run.py test --dry-run         # print the steps, run nothing
     python run.py test -- -k workspace   # anything after -- goes to pytest
 
 Uses only the standard library; start it with Python 3.11, 3.12 or 3.13 (on Windows: ``py -3.11 run.py lab``).
-The venv and the marker of a finished install are the Makefile's own (.venv/.gpool-installed),
-so make and this script can be used in turn on one clone.
+This file is the one home of every command's steps and flags: each Makefile target only calls it.
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(".venv")
@@ -37,10 +39,19 @@ SETUP_ESTIMATE = ("about 1 min 15 s and 1.7 GB with pip's cache warm and torch's
 #: pip repeats this for every package when its configuration names a missing --find-links
 #: folder; it is harmless and drowns what pip is doing.
 PIP_NOISE = re.compile(r"^WARNING: Location '.*' is ignored")
-COMMANDS = ("setup", "lab", "test", "test-portable", "html", "solutions", "nbgrader", "notebooks", "translations",
-            "bench", "app")
+COMMANDS = ("setup", "lab", "test", "test-all", "test-portable", "html", "solutions", "nbgrader", "notebooks",
+            "translations", "bench", "app", "clean")
 #: The editions: language code -> folder under notebooks/ (and workspace/), as the Makefile's LANG.
 EDITIONS = {"en": "", "zh": "zh/"}
+#: pytest's options in every test command; no cache folder in a learner's clone.
+PYTEST_OPTIONS = ("-p", "no:cacheprovider")
+#: Strict nbval: every stored output compared, in this environment's kernel, with the sanitizer's masks.
+NBVAL_OPTIONS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg")
+#: One worker per core, at most 4 (past that the longest file sets the time, and each worker holds torch).
+#: loadfile keeps a file's tests on one worker: a notebook's cells share one kernel and run in order.
+PARALLEL_OPTIONS = ("-n", "auto", "--maxprocesses", "4", "--dist", "loadfile")
+#: The tiers are pytest markers (pyproject.toml; conftest.py marks the Chinese edition's nbval items).
+FAST_TIER = ("-m", "not full")
 
 
 class UsageError(Exception):
@@ -71,21 +82,23 @@ class Step:
     what: str
     argv: list[str] = field(default_factory=list)
     filter_pip_noise: bool = False
+    #: Work done in this process instead of a command (make clean's removal, the install marker).
+    action: Callable[[Path], None] | None = None
 
     def shown(self) -> str:
         return f"{self.what}: {shlex.join(self.argv)}" if self.argv else self.what
 
 
-def needs_install(venv: Path, root: Path = ROOT) -> bool:
-    """As make decides: no marker yet, or pyproject.toml / the constraints are newer than it."""
+def needs_install(venv: Path, root: Path = ROOT, constraints: Path = CONSTRAINTS) -> bool:
+    """No marker of a finished install yet, or pyproject.toml / the constraints are newer than it."""
     stamp = root / venv / STAMP_NAME
     if not stamp.exists():
         return True
-    return any((root / source).stat().st_mtime > stamp.stat().st_mtime for source in ("pyproject.toml", CONSTRAINTS))
+    return any((root / source).stat().st_mtime > stamp.stat().st_mtime for source in ("pyproject.toml", constraints))
 
 
 def install_steps(venv: Path, platform: str = sys.platform, constraints: Path = CONSTRAINTS) -> list[Step]:
-    """The pip install that ``make setup`` runs (the Makefile calls ``run.py install`` for it)."""
+    """The pip install of the pinned set: the package, editable, with its dev extra."""
     python = str(venv_python(venv, platform))
     return [
         Step(
@@ -98,13 +111,14 @@ def install_steps(venv: Path, platform: str = sys.platform, constraints: Path = 
 
 
 def setup_steps(venv: Path, platform: str = sys.platform, base_python: str = sys.executable,
-                root: Path = ROOT) -> list[Step]:
+                root: Path = ROOT, constraints: Path = CONSTRAINTS) -> list[Step]:
     steps = []
     if not (root / venv_python(venv, platform)).exists():
         steps.append(Step(f"Creating {venv}", [base_python, "-m", "venv", str(venv)]))
-    if needs_install(venv, root):
-        steps += install_steps(venv, platform)
-        steps.append(Step(f"Marking the install as done ({venv / STAMP_NAME})"))
+    if needs_install(venv, root, constraints):
+        steps += install_steps(venv, platform, constraints)
+        steps.append(Step(f"Marking the install as done ({venv / STAMP_NAME})",
+                          action=lambda root: (root / venv / STAMP_NAME).touch()))
     return steps
 
 
@@ -134,48 +148,70 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
                 "--ServerApp.root_dir=workspace", f"workspace/{EDITIONS[lang]}00_start_here.ipynb", *extra,
             ]),
         ]
-    if command == "test":
-        return [Step("Unit tests, then strict nbval over every notebook", [
-            python, "-m", "pytest", "-p", "no:cacheprovider", "tests", *notebooks(root), *notebooks(root, "zh"), "--nbval",
-            "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *extra,
-        ])]
+    if command in ("test", "test-all"):
+        tier = FAST_TIER if command == "test" else []
+        what = "The fast tier: unit tests and strict nbval of the English notebooks" if command == "test" else \
+            "Every test: both editions, solved editions, browser suite, nbgrader course, hub recipe"
+        return [Step(what, [python, "-m", "pytest", *PYTEST_OPTIONS, "tests", "notebooks", *NBVAL_OPTIONS,
+                            *PARALLEL_OPTIONS, *tier, *extra])]
     if command == "test-portable":
         return [Step("Strict nbval again under simulated CPU levels and thread counts",
-                     [python, "tools/test_portable.py", *notebooks(root), *extra])]
+                     [python, "-m", "tools.portability", *extra, "--", *PYTEST_OPTIONS, *notebooks(root),
+                      *NBVAL_OPTIONS, *PARALLEL_OPTIONS])]
+    if command == "clean":
+        return [Step("Removing build/ (the site, the solved editions), keeping build/nbgrader (a course's gradebook)",
+                     action=clean_build)]
     if command == "nbgrader":
-        return [Step("The nbgrader course", [python, "tools/nbgrader_course.py", "--output", "build/nbgrader", *extra])]
+        return [Step("The nbgrader course", [python, "-m", "tools.nbgrader_course", "--output", "build/nbgrader", *extra])]
     if command == "app":
         return [Step("The pooling explorer as a page (Voila, code hidden; stop it with Ctrl+C)",
                      [python, "-m", "voila", "app/explorer.ipynb", "--Voila.ip=127.0.0.1", "--no-browser", *extra])]
     if command == "notebooks":
-        return [Step("Re-executing every notebook", [python, "tools/execute_notebooks.py", *notebooks(root), *extra]),
+        return [Step("Re-executing every notebook", [python, "-m", "tools.execute_notebooks", *notebooks(root), *extra]),
                 Step("Rebuilding and re-executing the Chinese edition",
-                     [python, "tools/translate.py", "build", "--language", "zh", "--execute", "all"])]
+                     [python, "-m", "tools.translate", "build", "--language", "zh", "--execute", "all"])]
     if command == "translations":
         return [Step("Rebuilding the Chinese edition from the English and translations/zh",
-                     [python, "tools/translate.py", "build", "--language", "zh", *extra])]
+                     [python, "-m", "tools.translate", "build", "--language", "zh", *extra])]
     if command == "bench":
-        return [Step("Speed targets", [python, "benchmarks/run.py", *extra])]
+        return [Step("Speed targets", [python, "-m", "benchmarks.run", *extra])]
     if command == "solutions":
-        return [Step("The solved edition", [python, "tools/solutions.py", "--output", "build/solutions", *extra]),
+        return [Step("The solved edition", [python, "-m", "tools.solutions", "--output", "build/solutions", *extra]),
                 Step("The solved edition, in Chinese", [
-                    python, "tools/solutions.py", "--output", "build/solutions/zh", *notebooks(root, "zh")])]
+                    python, "-m", "tools.solutions", "--output", "build/solutions/zh", *notebooks(root, "zh")])]
     if command == "html":
         return command_steps("solutions", venv, platform, root=root) + [
             Step("Static HTML, offline", [
-                python, "tools/render_html.py", "--output", "build/html", "--solutions", "build/solutions",
+                python, "-m", "tools.render_html", "--output", "build/html", "--solutions", "build/solutions",
                 *notebooks(root), *extra,
             ]),
             Step("Static HTML of the Chinese edition", [
-                python, "tools/render_html.py", "--output", "build/html/zh", "--solutions", "build/solutions/zh",
+                python, "-m", "tools.render_html", "--output", "build/html/zh", "--solutions", "build/solutions/zh",
                 *notebooks(root, "zh"),
             ]),
         ]
     raise UsageError(f"unknown command {command!r}; choose one of: {', '.join(COMMANDS)}")
 
 
+def clean_build(root: Path = ROOT) -> None:
+    """Remove build/ but build/nbgrader, which can hold a course's gradebook.db, submissions and grades."""
+    build = root / "build"
+    for entry in sorted(build.iterdir()) if build.is_dir() else []:
+        if entry.name == "nbgrader":
+            print("Kept build/nbgrader (an nbgrader course: gradebook, submissions, grades); "
+                  "to remove it too, delete that folder yourself")
+        elif entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    shutil.rmtree(root / ".pytest_cache", ignore_errors=True)
+
+
 def run_step(step: Step, root: Path = ROOT) -> int:
     print(f"==> {step.what}", flush=True)
+    if step.action is not None:
+        step.action(root)
+        return 0
     if not step.argv:
         return 0
     if not step.filter_pip_noise:
@@ -192,11 +228,8 @@ def run_step(step: Step, root: Path = ROOT) -> int:
 
 def check_python(version: tuple[int, ...] = tuple(sys.version_info)) -> None:
     """The Makefile's check (tools/check_python.py), one list of supported versions for both."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        from check_python import problem
-    finally:
-        sys.path.pop(0)
+    from tools.check_python import problem
+
     message = problem(tuple(version[:2]))
     if message:
         raise UsageError(f"{message} (with run.py: start it with that Python; Windows: py -3.11 run.py ...)")
@@ -209,8 +242,6 @@ def execute(steps: list[Step], venv: Path, root: Path = ROOT) -> int:
         if code != 0:
             print(f"run.py: '{step.what}' failed with exit code {code}", file=sys.stderr)
             return code
-        if step.what.startswith("Marking the install"):
-            (root / venv / STAMP_NAME).touch()
         if step.filter_pip_noise:
             print(f"==> installed in {time.monotonic() - started:.0f} s", flush=True)
     return 0
@@ -223,21 +254,18 @@ def main(argv: list[str] | None = None) -> int:
         cut = argv.index("--")
         argv, extra = argv[:cut], argv[cut + 1:]
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=[*COMMANDS, "install"],
-                        help="what to do (install: only the pip step, as make setup runs it)")
+    parser.add_argument("command", choices=COMMANDS, help="what to do (make's target of the same name)")
     parser.add_argument("--dry-run", action="store_true", help="print the steps, run nothing")
     parser.add_argument("--venv", type=Path, default=VENV, help="the environment folder (default .venv)")
     parser.add_argument("--constraints", type=Path, default=CONSTRAINTS, help="pins for install (make's CONSTRAINTS)")
-    parser.add_argument("--lang", default="en", help="lab: the edition to open, en or zh (make's LANG=zh)")
+    parser.add_argument("--lang", default="en", help="the edition, en or zh (make's LANG=zh); lab opens it")
     args = parser.parse_args(argv)
     try:
         check_python()
-        if args.command == "install":
-            if not (ROOT / args.constraints).is_file():
-                raise UsageError(f"no constraints file at {args.constraints}")
-            steps = install_steps(args.venv, constraints=args.constraints)
-        else:
-            steps = setup_steps(args.venv) + command_steps(args.command, args.venv, extra=extra, lang=args.lang)
+        if not (ROOT / args.constraints).is_file():
+            raise UsageError(f"no constraints file at {args.constraints}")
+        setup = [] if args.command == "clean" else setup_steps(args.venv, constraints=args.constraints)
+        steps = setup + command_steps(args.command, args.venv, extra=extra, lang=args.lang)
     except UsageError as error:
         print(f"run.py: {error}", file=sys.stderr)
         return 2

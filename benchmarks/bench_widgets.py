@@ -11,7 +11,7 @@ the shape stays the one being measured. Targets (issue 3):
 
 Wall-clock medians are what a learner feels; CPU time is printed beside them
 because on a shared machine the wall clock also counts other processes' turns.
-Run alone with ``python benchmarks/bench_widgets.py``; ``benchmarks/run.py``
+Run alone with ``python -m benchmarks.bench_widgets``; ``benchmarks/run.py``
 imports :func:`main`.
 """
 
@@ -21,13 +21,9 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make the package importable from the checkout
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from gpool_helpers import kind_names  # noqa: E402
-from gpool_helpers.widgets.explorer import MAX_ELEMENTS, pooling_explorer  # noqa: E402
+from gpool_helpers import kind_names
+from gpool_helpers.widgets.explorer import MAX_ELEMENTS, pooling_explorer
 
 #: (label, shape, target median in ms)
 CASES = (

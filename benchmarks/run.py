@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import importlib
 import io
 import os
 import platform
@@ -47,8 +47,10 @@ import torch.nn.functional as F
 import gpool_helpers
 from gpool_helpers.article import ArticleDepthPool
 from gpool_helpers.pooling.registry import all_kinds
+from tools.portability import CPU_LEVELS, SWITCHES
 
 HERE = Path(__file__).resolve().parent
+REPOSITORY = HERE.parent
 SHAPES = ((1, 8, 4, 4), (64, 2048, 7, 7), (32, 256, 56, 56))
 LAYOUTS = ("contiguous", "channels_last")
 LARGE_RATIO_TARGET = 1.10
@@ -266,13 +268,6 @@ def bench_article_and_bandwidth(rounds_scale: float) -> list[Row]:
     return rows
 
 
-#: Simulated CPU levels, lowest first: torch's kernels, oneDNN's and MKL's
-#: instruction sets, each switched by an environment variable read at start-up.
-CPU_LEVELS = {
-    "DEFAULT": {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2"},
-    "AVX2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
-    "AVX512": {"ATEN_CPU_CAPABILITY": "avx512", "ONEDNN_MAX_CPU_ISA": "AVX512_CORE", "MKL_ENABLE_INSTRUCTIONS": "AVX512"},
-}
 
 
 def levels_this_cpu_runs() -> list[str]:
@@ -328,9 +323,7 @@ def run_extra_benchmarks() -> tuple[list[tuple[str, bool]], str]:
     tee = _Tee(sys.stdout)
     with contextlib.redirect_stdout(tee):
         for path in sorted(HERE.glob("bench_*.py")):
-            spec = importlib.util.spec_from_file_location(path.stem, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            module = importlib.import_module(f"benchmarks.{path.stem}")
             print(f"\n## {path.stem}\n")
             results.append((path.stem, bool(module.main())))
     return results, tee.copy.getvalue()
@@ -338,12 +331,12 @@ def run_extra_benchmarks() -> tuple[list[tuple[str, bool]], str]:
 
 def run_core_elsewhere(level: str, threads: int, quick: bool) -> tuple[bool, str]:
     """The core table in a fresh process under a simulated CPU level and thread count."""
-    environment = {key: value for key, value in os.environ.items() if key not in CPU_LEVELS["DEFAULT"]}
+    environment = {key: value for key, value in os.environ.items() if key not in SWITCHES}
     environment.update(CPU_LEVELS[level])
-    command = [sys.executable, str(Path(__file__).resolve()), "--core", "--threads", str(threads)]
+    command = [sys.executable, "-m", "benchmarks.run", "--core", "--threads", str(threads)]
     if quick:
         command.append("--quick")
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, cwd=REPOSITORY)
     return result.returncode == 0, result.stdout + result.stderr
 
 

@@ -7,9 +7,6 @@ register it on import) and every consumer of the registry is asked about it.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -30,7 +27,6 @@ from gpool_helpers.viz.zoo import kind_summary
 from gpool_helpers.widgets.explorer import pooling_explorer
 
 TOY = "toy-median"
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
 
 
 def median_pool(x: torch.Tensor) -> torch.Tensor:
@@ -79,11 +75,8 @@ def test_the_plots_draw_the_new_kind(toy_kind):
 
 
 def test_the_benchmark_times_the_new_kind(toy_kind, monkeypatch):
-    spec = importlib.util.spec_from_file_location("gpool_benchmarks_run", BENCHMARKS)
-    run = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while the file runs.
-    monkeypatch.setitem(sys.modules, spec.name, run)
-    spec.loader.exec_module(run)
+    from benchmarks import run
+
     # Only the small shape: the question is whether the kind is in the list, not how fast it is.
     monkeypatch.setattr(run, "SHAPES", ((1, 8, 4, 4),))
     rows = run.bench_kinds(0.01, only=(TOY,))

@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+# The full tier only (make test-all): this file builds a second environment with pip.
+pytestmark = pytest.mark.full
+
 ROOT = Path(__file__).resolve().parents[1]
 TEACHERS = ROOT / "docs" / "teachers.md"
 
@@ -57,7 +60,6 @@ def test_every_notebook_asks_for_the_kernel_the_recipe_installs():
     assert not any(re.search(r"\s-e\s", line) for line in recipe_commands()), "an editable install ties learners to one checkout"
 
 
-@pytest.mark.slow
 def test_the_recipe_builds_an_environment_that_runs_a_learners_notebook(tmp_path):
     commands = recipe_commands()
     assert commands[:3] == [

@@ -51,69 +51,70 @@ def outside_make() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if key not in dropped}
 
 
-def make_dry_run(*arguments: str) -> str:
-    """What ``make -n <arguments>`` would run, as a learner's make prints it, set-up taken as done.
-
-    ``-o`` marks the install marker as up to date whatever the files' times: on a fresh
-    clone constraints.txt can be a moment newer than pyproject.toml, and a marker
-    standing in for either would then ask for the install again.
-    """
-    return subprocess.run(
-        ["make", "-n", "--no-print-directory", "-o", f"{run.VENV}/{run.STAMP_NAME}", *arguments],
-        cwd=ROOT, capture_output=True, text=True, check=True, env=outside_make(),
-    ).stdout
-
-
-def test_the_test_plan_is_the_makefiles_test_command():
-    """make -n prints what make test would run; run.py test must run the same."""
+def make_dry_run(*arguments: str) -> list[str]:
+    """The command lines ``make -n <arguments>`` would run, as a learner's make prints them."""
     if shutil.which("make") is None:
-        pytest.skip("make is not installed here: nothing to compare run.py with")
-    printed = make_dry_run("test", "PYTEST_ARGS=")
-    make_line = [line for line in printed.replace("\\\n", " ").splitlines() if "-m pytest" in line]
-    assert len(make_line) == 1, printed
-    planned = run.command_steps("test", Path(".venv"), "linux", root=ROOT)[0].argv
-    assert make_line[0].split() == planned, "run.py's test command and the Makefile's differ: change both"
+        pytest.skip("make is not installed here: the Makefile cannot be read by make")
+    return subprocess.run(["make", "-n", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True,
+                          text=True, check=True, env=outside_make()).stdout.splitlines()
 
 
-#: Makefile targets whose command run.py repeats (setup and help are make's own plumbing).
-SHARED_TARGETS = ["notebooks", "translations", "bench", "solutions", "nbgrader", "test-portable", "html", "app"]
+def test_every_make_target_is_one_run_py_command_and_no_flag_of_its_own():
+    """Each flag lives in run.py: a Makefile recipe only names the command (and passes PYTEST_ARGS on)."""
+    recipes = re.findall(r"^\t(.*)$", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
+    run_lines = [line for line in recipes if "$(RUN)" in line]
+    assert len(run_lines) == len(run.COMMANDS)
+    for line in run_lines:
+        assert re.fullmatch(r"@\$\(RUN\) [a-z-]+( -- \$\(PYTEST_ARGS\))?", line), line
+    assert not any("python" in line and "$(RUN)" not in line for line in recipes)
 
 
-@pytest.mark.parametrize("target", SHARED_TARGETS)
-def test_every_other_target_runs_what_the_makefile_runs(target):
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed here: nothing to compare run.py with")
-    printed = make_dry_run(target)
-    # make writes $(BIN)/python and $(BIN)/voila; run.py the venv's interpreter (and -m voila).
-    made = [line.replace(".venv/bin/voila", ".venv/bin/python -m voila").split()
-            for line in printed.splitlines() if line.startswith(".venv/bin/")]
-    planned = [step.argv for step in run.command_steps(target, Path(".venv"), "linux", root=ROOT) if step.argv]
-    assert made == planned, f"run.py {target} and make {target} differ: change both"
-
-
-def test_the_chinese_lab_opens_the_same_edition_as_make_lab_lang_zh():
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed here: nothing to compare run.py with")
-    printed = make_dry_run("lab", "LANG=zh")
-    sync_line = next(line for line in printed.splitlines() if "gpool_helpers.workspace sync" in line)
-    assert sync_line.split()[1:] == run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")[0].argv[1:]
-    assert sync_line.endswith("--language zh")
-    lab_line = next(line for line in printed.splitlines() if "jupyter lab" in line)
-    planned = run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")[-1].argv
-    for flag in ("--LabApp.app_settings_dir=tools/jupyterlab-zh/settings", "workspace/zh/00_start_here.ipynb"):
-        assert flag in lab_line.split() and flag in planned
-    english = run.command_steps("lab", Path(".venv"), "linux", root=ROOT)[-1].argv
-    assert "workspace/00_start_here.ipynb" in english and not any("jupyterlab-zh" in arg for arg in english)
-    with pytest.raises(run.UsageError, match="--lang expects one of en, zh; got 'fr'"):
-        run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="fr")
+def test_make_passes_the_edition_the_venv_and_pytest_arguments_to_run_py():
+    (line,) = make_dry_run("test", "LANG=zh", "VENV=.venv-x", "PYTEST_ARGS=-k workspace")
+    words = line.split()
+    assert words[1:] == ["run.py", "--venv", ".venv-x", "--constraints", "requirements/constraints.txt",
+                         "--lang", "zh", "test", "--", "-k", "workspace"]
     refused = subprocess.run(["make", "-n", "lab", "LANG=fr"], cwd=ROOT, capture_output=True, text=True,
                              env=outside_make())
     assert refused.returncode != 0 and "LANG/EDITION must be en or zh; got 'fr'" in refused.stderr
 
 
+def test_the_chinese_lab_opens_the_chinese_edition_with_chinese_menus():
+    sync, lab = run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="zh")
+    assert sync.argv[-2:] == ["--language", "zh"]
+    for flag in ("--LabApp.app_settings_dir=tools/jupyterlab-zh/settings", "workspace/zh/00_start_here.ipynb"):
+        assert flag in lab.argv
+    english = run.command_steps("lab", Path(".venv"), "linux", root=ROOT)[-1].argv
+    assert "workspace/00_start_here.ipynb" in english and not any("jupyterlab-zh" in arg for arg in english)
+    with pytest.raises(run.UsageError, match="--lang expects one of en, zh; got 'fr'"):
+        run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="fr")
+
+
+def test_the_tiers_differ_only_by_the_marker_and_portability_runs_the_same_nbval():
+    fast = run.command_steps("test", Path(".venv"), "linux", root=ROOT)[0].argv
+    full = run.command_steps("test-all", Path(".venv"), "linux", root=ROOT)[0].argv
+    assert fast[-2:] == ["-m", "not full"] and fast[:-2] == full
+    portable = run.command_steps("test-portable", Path(".venv"), "linux", root=ROOT)[0].argv
+    after = portable[portable.index("--") + 1:]
+    assert all(option in after for option in run.NBVAL_OPTIONS)
+    assert [word for word in after if word.endswith(".ipynb")] == run.notebooks(ROOT)
+
+
+def test_clean_keeps_an_nbgrader_course_and_removes_the_rest(tmp_path):
+    (tmp_path / "build" / "html").mkdir(parents=True)
+    (tmp_path / "build" / "html" / "index.html").write_text("x")
+    (tmp_path / "build" / "nbgrader").mkdir()
+    (tmp_path / "build" / "nbgrader" / "gradebook.db").write_text("grades")
+    (tmp_path / "build" / "stray.txt").write_text("x")
+    run.clean_build(tmp_path)
+    assert sorted(path.name for path in (tmp_path / "build").iterdir()) == ["nbgrader"]
+    assert (tmp_path / "build" / "nbgrader" / "gradebook.db").read_text() == "grades"
+    run.clean_build(tmp_path / "nowhere")  # nothing to clean is not an error
+
+
 def test_every_makefile_target_with_a_description_is_a_run_py_command():
     described = re.findall(r"^## .*\n([a-z][a-z-]*):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M)
-    assert set(described) - {"help", "clean"} == set(run.COMMANDS)
+    assert set(described) - {"help"} == set(run.COMMANDS)
 
 
 def test_dry_run_prints_the_plan_and_runs_nothing():
@@ -121,8 +122,8 @@ def test_dry_run_prints_the_plan_and_runs_nothing():
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
-    assert "-m pytest -p no:cacheprovider tests notebooks/00_start_here.ipynb" in last
-    assert last.endswith("--nbval-sanitize-with tests/nbval_sanitize.cfg -k x")
+    assert "-m pytest -p no:cacheprovider tests notebooks --nbval" in last
+    assert last.endswith("-m 'not full' -k x")
 
 
 def test_bad_input_is_one_clear_line():
@@ -130,7 +131,7 @@ def test_bad_input_is_one_clear_line():
     assert result.returncode == 2 and "invalid choice: 'frobnicate'" in result.stderr
     with pytest.raises(run.UsageError, match="supports Python 3.11, 3.12, 3.13; this is Python 3.9"):
         run.check_python((3, 9, 18))
-    result = subprocess.run([sys.executable, "run.py", "install", "--constraints", "nope.txt", "--dry-run"],
+    result = subprocess.run([sys.executable, "run.py", "setup", "--constraints", "nope.txt", "--dry-run"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 2 and "no constraints file at nope.txt" in result.stderr
 
@@ -148,7 +149,8 @@ def test_setup_really_creates_a_venv_installs_and_marks_it_done(tmp_path):
     (project / "notebooks").mkdir()
     shutil.copy2(ROOT / "run.py", project / "run.py")
     (project / "tools").mkdir()
-    shutil.copy2(ROOT / "tools" / "check_python.py", project / "tools" / "check_python.py")
+    for name in ("__init__.py", "check_python.py"):
+        shutil.copy2(ROOT / "tools" / name, project / "tools" / name)
     (project / "requirements" / "constraints.txt").write_text("", encoding="utf-8")
     (project / "pyproject.toml").write_text(textwrap.dedent("""\
         [build-system]

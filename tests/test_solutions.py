@@ -11,18 +11,18 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from gpool_helpers.exercises.core import BATCH_ONE_ONLY_MESSAGE, FunctionQuestion, Outcome, ThoughtQuestion
+from tools import solutions
+
+# The full tier only (make test-all): this file builds and runs the solved edition.
+pytestmark = pytest.mark.full
+
 REPOSITORY = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPOSITORY / "tools"))
-
-import solutions  # noqa: E402  (tools/solutions.py)
-
-from gpool_helpers.exercises.core import BATCH_ONE_ONLY_MESSAGE, FunctionQuestion, Outcome, ThoughtQuestion  # noqa: E402
 
 NOTEBOOKS = [path for path in solutions.default_notebooks() if solutions.has_exercises(path)]
 DEPTH_NOTEBOOK = next((p for p in NOTEBOOKS if p.name.startswith("04_")), None)

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nbformat
 import polib
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPOSITORY / "tools"))
+from tools import solutions, translate
 
-import translate  # noqa: E402  (tools/translate.py)
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 ENGLISH = translate.english_notebooks()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -176,8 +174,6 @@ def test_the_notebooks_claims_are_printed_in_chinese_by_check_claims(capsys):
 
 
 def test_the_chinese_solved_edition_fills_in_solutions_with_chinese_comments():
-    import solutions  # tools/solutions.py
-
     notebook = nbformat.read(REPOSITORY / "notebooks" / "zh" / "02_global_average_pooling.ipynb", as_version=4)
     assert solutions.fill_answers(notebook, solutions.solution_code) == []
     filled = [cell for cell in notebook.cells if solutions.SOLUTION_TAG in cell.metadata.get("tags", [])]
@@ -189,10 +185,9 @@ def test_the_chinese_solved_edition_fills_in_solutions_with_chinese_comments():
             assert CJK.search(cell.source), cell.source
 
 
+@pytest.mark.full  # builds and runs the Chinese solved edition
 def test_the_chinese_solved_edition_answers_correct_in_chinese(tmp_path):
     """make solutions for notebooks/zh: every check of every exercise section says 正确 (correct)."""
-    import solutions  # tools/solutions.py
-
     with_exercises = [chinese(path) for path in ENGLISH if solutions.has_exercises(chinese(path))]
     assert len(with_exercises) == 7
     for path in with_exercises:

@@ -62,12 +62,10 @@ from typing import Callable
 
 import nbformat
 
+from tools import solutions
+
 TOOLS = Path(__file__).resolve().parent
 REPOSITORY = TOOLS.parent
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
-
-import solutions  # noqa: E402  (a sibling script: starter cells and question look-up, shared with make solutions)
 
 MANIFEST = ".gpool-nbgrader.json"
 TEACHER_CONFIG = "nbgrader_config.py"

@@ -1,4 +1,4 @@
-"""``make test-portable``: strict nbval as other machines would run it.
+"""``make test-portable`` (``python -m tools.portability -- PYTEST ARGS``): strict nbval as other machines would run it.
 
 The stored outputs were made on one CPU with one thread count. A learner's
 laptop or a teacher's CI has another, and anything computed in float32 over
@@ -11,6 +11,9 @@ the switches are read when a process starts:
 - other thread counts at this machine's own level: 1, and 4 even on a
   2-core machine (torch caps OMP_NUM_THREADS at the core count, so
   tools/thread_count/sitecustomize.py sets the count in every process).
+
+What pytest runs (the notebooks and nbval's options) is run.py's, passed after
+``--``, so the flags are written in one place.
 
 Each run first asks torch which level it really got, so a switch that did
 nothing is reported as a failure rather than passing unnoticed.
@@ -61,10 +64,12 @@ def simulated_machines(native_level: str) -> list[tuple[str, dict[str, str], str
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pytest_arguments = argv[argv.index("--") + 1:] if "--" in argv else []
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="+", help="notebooks to validate")
-    parser.add_argument("--sanitize", default=str(ROOT / "tests" / "nbval_sanitize.cfg"))
-    args = parser.parse_args(argv)
+    parser.parse_args(argv[: argv.index("--")] if "--" in argv else argv)
+    if not pytest_arguments:
+        parser.error("give pytest's arguments after --, e.g. -- --nbval notebooks/02_global_average_pooling.ipynb")
     base = {key: value for key, value in os.environ.items() if key not in SWITCHES and key not in ("OMP_NUM_THREADS", "GPOOL_TORCH_THREADS")}
     native_level, _ = probe(base)
     machines = simulated_machines(native_level)
@@ -80,11 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"== {label}: torch runs at {level} with {threads} thread(s)", flush=True)
         start = time.perf_counter()
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
-             "--nbval-sanitize-with", args.sanitize, *args.notebooks],
-            env=environment, cwd=ROOT,
-        )
+        result = subprocess.run([sys.executable, "-m", "pytest", "-q", *pytest_arguments], env=environment, cwd=ROOT)
         print(f"== {label}: {'passed' if result.returncode == 0 else 'FAILED'} in {time.perf_counter() - start:.0f} s", flush=True)
         if result.returncode != 0:
             failed.append(label)

@@ -28,12 +28,10 @@ from typing import Callable
 import nbformat
 from nbclient.exceptions import CellExecutionError
 
+from tools import execute_notebooks
+
 TOOLS = Path(__file__).resolve().parent
 REPOSITORY = TOOLS.parent
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
-
-import execute_notebooks  # noqa: E402  (a sibling script, found through TOOLS on sys.path)
 
 STARTER_TAG = "exercise-starter"
 SOLUTION_TAG = "exercise-solution"

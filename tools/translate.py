@@ -43,11 +43,9 @@ from pathlib import Path
 import nbformat
 import polib
 
-TOOLS = Path(__file__).resolve().parent
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+from tools import execute_notebooks
 
-import execute_notebooks  # noqa: E402  (a sibling script)
+TOOLS = Path(__file__).resolve().parent
 
 REPOSITORY = TOOLS.parent
 NOTEBOOKS = REPOSITORY / "notebooks"

@@ -22,6 +22,9 @@ from browser_processes import JupyterServer
 from jupyterlab_page import key_cells, open_notebook, run_all_cells, screenshot_cell, shut_down_kernel_of
 from test_jupyterlab import stored_widget_outputs
 
+# The full tier only (make test-all): this file drives Chromium.
+pytestmark = pytest.mark.full
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 CHINESE = REPOSITORY / "notebooks" / "zh"
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -31,6 +31,9 @@ from jupyterlab_page import (
     shut_down_kernel_of,
 )
 
+# The full tier only (make test-all): this file drives Chromium.
+pytestmark = pytest.mark.full
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPLORER_NOTEBOOK = "explorer.ipynb"

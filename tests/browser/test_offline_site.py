@@ -19,6 +19,9 @@ import pytest
 
 from browser_pages import new_context, new_page
 
+# The full tier only (make test-all): this file drives Chromium.
+pytestmark = pytest.mark.full
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 FORMULAS = "02_global_average_pooling.ipynb"

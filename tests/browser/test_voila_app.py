@@ -17,6 +17,9 @@ import explorer_page
 from browser_pages import TIMINGS, open_page, running
 from browser_processes import JupyterServer
 
+# The full tier only (make test-all): this file drives Chromium.
+pytestmark = pytest.mark.full
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 APP_NOTEBOOK = REPOSITORY / "app" / "explorer.ipynb"
 

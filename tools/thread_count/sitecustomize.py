@@ -2,7 +2,7 @@
 
 torch takes its thread count from OMP_NUM_THREADS but never more than the
 machine's cores, so a 2-core machine cannot simulate a 4-core one that way.
-tools/test_portable.py puts this folder on PYTHONPATH, so Python imports this
+tools/portability.py puts this folder on PYTHONPATH, so Python imports this
 file at start-up in the test process and in every kernel it launches.
 """
 

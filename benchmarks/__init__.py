@@ -1,0 +1,1 @@
+"""make bench: speed and memory targets (python -m benchmarks.run)."""
