@@ -62,3 +62,14 @@ def open_page(browser, allowed_prefix: str, viewport: dict | None = None):
     """A context of its own with one tab: (context, page, record)."""
     context, record = new_context(browser, allowed_prefix, viewport)
     return context, new_page(context, record), record
+
+
+def save_page_if_failed(page, request, artifacts_dir, full_page: bool = False) -> None:
+    """After a failed test, a screenshot of its page in artifacts/ (FAILED_<test>.png) to look at."""
+    report = getattr(request.node, "rep_call", None)
+    if report is None or not report.failed:
+        return
+    try:
+        page.screenshot(path=str(artifacts_dir / f"FAILED_{request.node.name}.png"), full_page=full_page)
+    except Exception:  # noqa: BLE001  (a dead page must not hide the test's own failure)
+        pass

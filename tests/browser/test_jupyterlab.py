@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 import explorer_page
-from browser_pages import TIMINGS, new_context, new_page
+from browser_pages import TIMINGS, new_context, new_page, save_page_if_failed
 from jupyterlab_page import (
     WIDGET_MIME,
     cell_locator,
@@ -69,12 +69,7 @@ def lab_page(lab_server, lab_context, artifacts_dir, request):
     try:
         yield page, record
     finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            try:
-                page.screenshot(path=str(artifacts_dir / f"FAILED_{request.node.name}.png"))
-            except Exception:  # noqa: BLE001  (a dead page must not hide the test's own failure)
-                pass
+        save_page_if_failed(page, request, artifacts_dir)
         page.close()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import explorer_page
-from browser_pages import TIMINGS, open_page, running
+from browser_pages import TIMINGS, open_page, running, save_page_if_failed
 from browser_processes import JupyterServer
 
 # The full tier only (make test-all): this file drives Chromium.
@@ -38,12 +38,7 @@ def app_page(voila_server, browser, artifacts_dir, request):
     try:
         yield page, record
     finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            try:
-                page.screenshot(path=str(artifacts_dir / f"FAILED_{request.node.name}.png"), full_page=True)
-            except Exception:  # noqa: BLE001  (a dead page must not hide the test's own failure)
-                pass
+        save_page_if_failed(page, request, artifacts_dir, full_page=True)
         context.close()
 
 
