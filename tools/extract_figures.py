@@ -1,6 +1,6 @@
 """Write a notebook's stored PNG outputs to files, to look at them.
 
-Usage: python tools/extract_figures.py notebooks/02_global_average_pooling.ipynb build/figures
+Usage: python -m tools.extract_figures notebooks/02_global_average_pooling.ipynb build/figures
 Files are named <notebook>-cell<index>-<n>.png.
 """
 
