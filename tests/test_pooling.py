@@ -28,7 +28,6 @@ from gpool_helpers import (
     global_depth_pool,
     global_max_pool,
 )
-from gpool_helpers.pooling.kinds import basic as pooling
 
 # ---------------------------------------------------------------------------
 # Inputs: the same values in different memory layouts
