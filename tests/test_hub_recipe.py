@@ -60,6 +60,25 @@ def test_every_notebook_asks_for_the_kernel_the_recipe_installs():
     assert not any(re.search(r"\s-e\s", line) for line in recipe_commands()), "an editable install ties learners to one checkout"
 
 
+#: Made by using the clone, not part of it. build/ and workspace/ only at the top: the package
+#: has a gpool_helpers/workspace/ of its own, which a pattern matched at every level dropped
+#: from the install without a word until the package read that folder at import.
+TOP_LEVEL_ONLY = {".git", ".venv", "build", "workspace"}
+ANYWHERE = shutil.ignore_patterns("*.egg-info", "__pycache__", "artifacts", ".ipynb_checkpoints", ".venv-*")
+
+
+def not_in_a_fresh_checkout(folder: str, names: list[str]) -> set[str]:
+    ignored = set(ANYWHERE(folder, names))
+    if Path(folder).resolve() == ROOT.resolve():
+        ignored |= TOP_LEVEL_ONLY & set(names)
+    return ignored
+
+
+def test_the_copy_keeps_the_packages_own_workspace_folder():
+    assert "workspace" not in not_in_a_fresh_checkout(str(ROOT / "gpool_helpers"), ["workspace", "cnn"])
+    assert {"workspace", "build"} <= not_in_a_fresh_checkout(str(ROOT), ["workspace", "build", "tests"])
+
+
 def test_the_recipe_builds_an_environment_that_runs_a_learners_notebook(tmp_path):
     commands = recipe_commands()
     assert commands[:3] == [
@@ -69,8 +88,7 @@ def test_the_recipe_builds_an_environment_that_runs_a_learners_notebook(tmp_path
     ], commands
     # The checkout the admin builds from: a copy, removed after the install to prove nothing points into it.
     checkout = tmp_path / "checkout"
-    shutil.copytree(ROOT, checkout, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "build", "workspace", "*.egg-info", "__pycache__", "artifacts", ".ipynb_checkpoints"))
+    shutil.copytree(ROOT, checkout, ignore=not_in_a_fresh_checkout)
     prefix = tmp_path / "gpool-env"
     python = venv_python(prefix)
     environment = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
