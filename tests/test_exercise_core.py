@@ -308,10 +308,36 @@ def test_right_values_in_the_wrong_order():
     assert "right values in the wrong order" in feedback.text
 
 
-def test_same_shape_different_values_points_at_the_first_difference():
+def test_same_shape_different_values_points_at_the_first_difference_without_its_value():
+    x = pooling_cases()[0].make_args()[0]
     feedback = average_question().check(lambda x: x.mean(dim=(2, 3)) + (x.mean(dim=(2, 3)) > 0).float())
     assert feedback.outcome is Outcome.INCORRECT
-    assert re.search(r"values differ; the first at index \(0, \d+\): expected -?\d\.\d{4}, got", feedback.text)
+    assert "your output has the right form, a tensor of shape (1, 8) (torch.float32), but not the right values" in (
+        feedback.text
+    )
+    assert re.search(r"\d of 8 values differ; the first, at index \(0, \d+\), (is|has) ", feedback.text)
+    for value in x.mean(dim=(2, 3)).flatten().tolist():
+        assert f"{value:.4f}" not in feedback.text and f"{value:.3f}" not in feedback.text
+
+
+def test_a_difference_in_a_negative_value_speaks_of_its_size():
+    question = FunctionQuestion(
+        "nb90.q17", "p", lambda x: -x.abs().mean(dim=(2, 3)) - 1, pooling_cases()[:1], ["h"], "f = 1", "f"
+    )
+    feedback = question.check(lambda x: 3.37 * (-x.abs().mean(dim=(2, 3)) - 1))
+    assert "has the right sign, but without the sign it is too large, by about a factor of 3.4" in feedback.text
+    # Exactly 3 times: "about a factor of 3" would give the value away, so the size is rougher.
+    feedback = question.check(lambda x: 3 * (-x.abs().mean(dim=(2, 3)) - 1))
+    assert "without the sign it is too large, by a factor between 3 and 5" in feedback.text
+
+
+def test_an_error_message_ending_in_a_full_stop_gets_one_full_stop():
+    def raises(x):
+        raise ValueError("Use .reshape(...) instead.")
+
+    feedback = average_question().check(raises)
+    assert "ValueError: Use .reshape(...) instead." in feedback.text
+    assert "instead.." not in feedback.text
 
 
 def test_integer_output_is_named():
@@ -478,7 +504,10 @@ def test_value_question_accepts_numbers_in_any_form():
     for answer in (2048, 2048.0, np.int64(2048), np.float32(2048), torch.tensor(2048), torch.tensor([2048.0])):
         assert question.check(answer).outcome is Outcome.CORRECT, answer
     wrong = question.check(2047)
-    assert wrong.outcome is Outcome.INCORRECT and "the number 2047" in wrong.text
+    assert wrong.outcome is Outcome.INCORRECT
+    # Off by one in 2048: anything more precise than "too small" would give the answer away.
+    assert wrong.lines == ("Your answer is too small.",)
+    assert "2048" not in wrong.text and "2047" not in wrong.text
     assert question.check(True).outcome is Outcome.INCORRECT
 
 
@@ -486,7 +515,9 @@ def test_value_question_accepts_a_shape_as_tuple_list_or_size():
     question = ValueQuestion("nb90.q10", "p", (1, 8), ["h"], "answer = (1, 8)", "answer")
     for answer in ((1, 8), [1, 8], torch.Size([1, 8]), torch.zeros(1, 8).shape):
         assert question.check(answer).outcome is Outcome.CORRECT
-    assert "Expected 2 entries, got 4" in question.check((1, 8, 1, 1)).text
+    assert question.check((1, 8, 1, 1)).lines == ("Your shape has 4 dims; it should have 2 dims.",)
+    assert question.check((1, 4)).lines == ("Your shape has the right number of dims, but dim 1 is too small.",)
+    assert question.check(torch.zeros(1, 8)).lines == ("You passed a tensor; pass its shape instead: tuple(t.shape).",)
 
 
 def test_value_question_with_a_callable_expected_and_a_mistake():

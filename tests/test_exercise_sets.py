@@ -57,6 +57,14 @@ def test_set_lists_its_questions_in_order(name):
     assert not hasattr(module, f"q{len(questions) + 1}"), f"{name} defines a question missing from QUESTIONS"
 
 
+@pytest.mark.parametrize("name", SETS)
+def test_each_question_of_a_set_reads_its_own_answer_name(name):
+    # Two questions reading one name ("answer") collide: after the second starter runs,
+    # the first check reads the second answer and calls it wrong.
+    names = [question.answer_name for question in MODULES[name].QUESTIONS]
+    assert len(names) == len(set(names)), f"{name} shares answer names: {names}"
+
+
 @pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
 def test_question_is_complete(question):
     assert question.prompt.strip()

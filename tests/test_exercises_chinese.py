@@ -285,7 +285,25 @@ def test_value_and_thought_feedback_in_chinese():
     )
     assert choice.check("z").lines[0].startswith("请从 'A', 'B' 中选一个作答")
     numbers = nb02.q2.check(12345)
-    assert numbers.heading == "不正确" and numbers.lines[-1] == zh("Not that number; recheck your working.")
+    too_large = zh("is too large, by a factor of more than {low}").format(low="1,000")
+    assert numbers.heading == "不正确" and numbers.lines == (zh("Your answer {how}.").format(how=too_large),)
+    assert numbers.lines == ("你的答案偏大，是应有值的 1,000 倍以上。",)
+    rounded = nb02.q2.check(0.03)
+    precision = zh("to {count} significant figures").format(count=2)
+    assert rounded.lines == (zh("Close, but rounded further than asked: give it {precision}.").format(precision=precision),)
+    shapes = nb02.q3.check(((1, 1, 1), (4, 4)))
+    assert shapes.lines == ("你的第一个形状有 3 个维度；应有 2 个维度。", "你的第二个形状有 2 个维度：太多了。")
+
+
+def test_an_error_message_ending_in_a_full_stop_gets_one_chinese_full_stop():
+    set_language("zh")
+
+    def reshape_please(x):
+        raise RuntimeError("Use .reshape(...) instead.")
+
+    feedback = nb02.q1.check(reshape_please)
+    assert feedback.lines[0].endswith("RuntimeError: Use .reshape(...) instead。"), feedback.lines[0]
+    assert ".。" not in feedback.text
 
 
 def test_a_failing_checker_says_so_in_chinese():

@@ -71,13 +71,15 @@ def test_nb03_q3_ties_tell_the_two_conventions_apart():
     assert nb03.q3.reference(tied)[0, 0, 0, 3] == 1 and nb03.q3.reference(tied)[0, 0, 2, 1] == 0
 
 
-def test_nb03_q3_accepts_an_autograd_answer_and_a_one_hot_answer():
+def test_nb03_q3_accepts_a_one_hot_answer_and_refuses_autograd():
     def with_one_hot(x):
         n, c, h, w = x.shape
         return torch.nn.functional.one_hot(x.flatten(2).argmax(dim=2), h * w).to(x.dtype).reshape(x.shape)
 
-    for answer in (lambda x: _autograd_gradient(lambda t: t.flatten(2).max(dim=2).values, x), with_one_hot):
-        assert nb03.q3.check(answer).outcome is Outcome.CORRECT
+    assert nb03.q3.check(with_one_hot).outcome is Outcome.CORRECT
+    # The prompt says "without autograd": right values through backward() are still refused.
+    by_autograd = nb03.q3.check(lambda x: _autograd_gradient(lambda t: t.flatten(2).max(dim=2).values, x))
+    assert by_autograd.outcome is Outcome.INCORRECT and "used autograd (backward())" in by_autograd.text
 
 
 def test_nb04_q1_article_class_is_named_as_batch_one_only():

@@ -1,9 +1,11 @@
 """Exercise sets, one module per notebook: ``from gpool_helpers.exercises import nb02``.
 
 Each module defines ``q1``, ``q2``, ... and ``QUESTIONS``, the tuple of them.
-The checker itself is :mod:`gpool_helpers.exercises.core` (questions and
-feedback) with :mod:`gpool_helpers.exercises.diagnosis` (reading an answer,
-and ready-made matchers for known mistakes).
+The checker itself is :mod:`.core` (questions and feedback) with
+:mod:`.diagnosis` (reading an answer, and ready-made matchers for known
+mistakes), :mod:`.precision` (how precise a number answer must be, and how
+far off a wrong one is, said without the answer) and :mod:`.rules` (what a
+prompt forbids an answer to use, checked while it runs).
 """
 
 from .core import (  # noqa: F401
@@ -21,14 +23,17 @@ from .core import (  # noqa: F401
     pooling_cases,
 )
 from .diagnosis import (  # noqa: F401
+    as_shape,
+    describe_form,
     guess_reduction,
-    is_exact_number,
     matches_reduction,
     matches_wrong_answer,
     outputs_equal,
     reduced_over_other_dims,
     returned_numpy,
 )
+from .precision import WHOLE_NUMBER, Precision, how_far, significant  # noqa: F401
+from .rules import NO_AUTOGRAD, NO_NN_LAYERS, Rule, broken_rules, no_call_to  # noqa: F401
 
 #: Notebook exercise modules, in order: what ``from gpool_helpers import nb02`` offers, and
 #: what the tests iterate (``make solutions`` finds each question by its cell's id instead).

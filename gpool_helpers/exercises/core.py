@@ -1,6 +1,6 @@
 """Auto-checked exercises in the style of Kaggle learntools.
 
-(About 640 lines, on purpose: the three question kinds share one ``check``
+(About 780 lines, on purpose: the three question kinds share one ``check``
 flow and one feedback format, and read best side by side. Reading an answer
 lives in :mod:`.diagnosis`.)
 
@@ -32,10 +32,18 @@ Three question kinds:
 
 - :class:`FunctionQuestion`: write a function; it is run on several inputs and
   compared with the reference; known mistakes are recognised and named.
-- :class:`ValueQuestion`: compute a number, shape or tensor; compared with a
-  tolerance.
+- :class:`ValueQuestion`: compute a number, shape or tensor. A number is
+  compared at the precision its prompt states (:mod:`.precision`); a shape
+  gets feedback part by part.
 - :class:`ThoughtQuestion`: multiple choice (checked) or a short answer
   (solution only).
+
+Feedback never shows an expected value: a wrong number is told which way and
+roughly how far it is off, a wrong shape which parts and dims are wrong, and a
+function the form (kind and shape) of the output each case wants.
+``solution()`` is the one place an answer is shown. A function question may
+also hold :mod:`.rules`, things its prompt forbids (nn layers, autograd), and
+checks them on every case.
 
 Besides the mistakes a question lists, every function answer is screened for
 the common ones: changing the input in place, a numpy array or a module
@@ -47,9 +55,10 @@ post's depth-pooling bug).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import functools
 import html
-import itertools
 import numbers
 import re
 import warnings
@@ -70,11 +79,17 @@ from .diagnosis import (  # noqa: F401  (MAX_ERROR_CHARS: tests and nbgrader rea
     _safe_repr,
     _same_up_to_size_one_dims,
     _summarise,
+    describe_form,
     describe_output,
     generic_diagnosis,
     matches_wrong_answer,
+    number_of,
     outputs_equal,
+    shape_diagnosis,
+    shapes_of,
 )
+from .precision import WHOLE_NUMBER, Precision, how_far, significant
+from .rules import Rule, watching
 
 # English, as the code compares them; shown through _() in the learner's language.
 IN_PLACE_MESSAGE = N_(
@@ -175,13 +190,23 @@ class Mistake:
 
     name: str
     message: str
-    matches: Callable[[Any, tuple, Any], bool]
+    matches: Callable[[Any, tuple, Any], bool] | None
     example: Any = None
 
     @classmethod
     def wrong_function(cls, name: str, message: str, wrong: Callable[..., Any]) -> "Mistake":
         """The mistake of writing ``wrong``: recognised by running it, and ``wrong`` is its example."""
         return cls(name, message, matches_wrong_answer(wrong), example=wrong)
+
+    @classmethod
+    def wrong_value(cls, name: str, message: str, value: Any) -> "Mistake":
+        """The mistake of answering ``value`` (a number or a shape) to a value question.
+
+        Recognised as the question compares its own answer: a number at the
+        precision the prompt states (a learner rounds a wrong number too), a
+        shape as a tuple, list or torch.Size.
+        """
+        return cls(name, message, None, example=value)
 
 
 # ----------------------------------------------------------------------------
@@ -191,6 +216,9 @@ class Mistake:
 
 class Question:
     """Shared behaviour: numbering, hints and the solution."""
+
+    #: What an answer may not use (see :mod:`.rules`); only a function question has any.
+    rules: tuple[Rule, ...] = ()
 
     def __init__(
         self,
@@ -228,6 +256,7 @@ class Question:
         texts += [(f"mistake {mistake.name!r}", mistake.message) for mistake in self.mistakes]
         texts += [(f"case {case.name!r}", case.name) for case in getattr(self, "cases", ())]
         texts += [(f"explanation of {choice!r}", text) for choice, text in getattr(self, "explanations", {}).items()]
+        texts += [(f"rule {rule.name!r}", rule.message) for rule in self.rules]
         return texts
 
     def hint(self, number: int = 1) -> Feedback:
@@ -287,6 +316,11 @@ class Question:
         )
 
 
+def _as_clause(text: str) -> str:
+    """``text`` without its own final full stop, for a template that ends the sentence itself."""
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
 def _clone_args(args: tuple) -> tuple:
     return tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
 
@@ -315,6 +349,8 @@ class _CaseResult:
     expected: Any
     detail: str
     warnings: tuple[str, ...] = ()
+    # Rule name -> what the answer used against it on this case.
+    broken: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class FunctionQuestion(Question):
@@ -322,7 +358,8 @@ class FunctionQuestion(Question):
 
     A starter that raises ``NotImplementedError`` (or returns ``...``) on every
     case counts as not attempted. Returning ``None`` is taken as a forgotten
-    ``return``.
+    ``return``. ``rules`` are what the prompt forbids; an answer that breaks one
+    is incorrect, however right its values.
     """
 
     def __init__(
@@ -336,16 +373,20 @@ class FunctionQuestion(Question):
         answer_name: str,
         mistakes: Sequence[Mistake] = (),
         atol: float = 1e-5,
+        rules: Sequence[Rule] = (),
     ) -> None:
         super().__init__(qid, prompt, hints, solution_code, answer_name)
         if not callable(reference):
             raise TypeError(f"FunctionQuestion {qid} expects a callable reference; got {describe_output(reference)}")
         if not cases:
             raise ValueError(f"FunctionQuestion {qid} needs at least one case")
+        if any(mistake.matches is None for mistake in mistakes):
+            raise ValueError(f"FunctionQuestion {qid}: a wrong_value mistake belongs to a ValueQuestion")
         self.reference = reference
         self.cases = tuple(cases)
         self.mistakes = tuple(mistakes)
         self.atol = atol
+        self.rules = tuple(rules)
 
     def _check(self, answer: Any) -> Feedback:
         if answer is ... or answer is None:
@@ -367,6 +408,27 @@ class FunctionQuestion(Question):
         results = [self._run_case(answer, case) for case in self.cases]
         if all(r.kind == "not attempted" for r in results):
             return self._not_attempted()
+        outcome, lines = self._judge(answer, results)
+        broken: dict[str, list[str]] = {}
+        for result in results:
+            for rule_name, used in result.broken:
+                broken.setdefault(rule_name, [])
+                broken[rule_name] += [name for name in used if name not in broken[rule_name]]
+        if not broken:
+            return self._feedback(outcome, *lines)
+        rule_lines = [
+            _(rule.message).format(used=", ".join(broken[rule.name])) for rule in self.rules if rule.name in broken
+        ]
+        if outcome is Outcome.CORRECT:
+            return self._feedback(
+                Outcome.INCORRECT,
+                *rule_lines,
+                _("Apart from that, your function is right on all {count} cases.").format(count=len(self.cases)),
+            )
+        return self._feedback(outcome, *rule_lines, *lines)
+
+    def _judge(self, answer: Callable, results: list[_CaseResult]) -> tuple[Outcome, list[str]]:
+        """The outcome and feedback lines from the outputs alone, rules aside."""
         failures = [r for r in results if r.kind != "ok"]
         if not failures:
             lines = [
@@ -377,69 +439,81 @@ class FunctionQuestion(Question):
             warned = sorted({w for r in results for w in r.warnings})
             if warned:
                 lines.append(_("Your function also issued a warning: {warning}").format(warning=warned[0]))
-            return self._feedback(Outcome.CORRECT, *lines)
+            return Outcome.CORRECT, lines
         batch_hint = _(BATCH_ONE_ONLY_MESSAGE) if self._batch_one_only(answer, failures) else ""
         passed = len(results) - len(failures)
         tally = _("{passed} of {total} cases right.").format(passed=passed, total=len(results))
         first = failures[0]
         case = _(first.case.name)
         if first.kind == "not attempted" and not first.detail:
-            return self._feedback(
-                Outcome.INCORRECT,
+            return Outcome.INCORRECT, [
                 _("On case '{case}' your function returned ..., the starter's placeholder.").format(case=case),
                 tally,
-            )
+            ]
         if first.kind in ("error", "not attempted"):
-            return self._feedback(
-                Outcome.ERROR,
-                _("On case '{case}' your function raised {error}.").format(case=case, error=first.detail),
+            return Outcome.ERROR, [
+                _("On case '{case}' your function raised {error}.").format(case=case, error=_as_clause(first.detail)),
                 batch_hint,
                 tally,
-            )
+            ]
         if first.kind == "returned None":
-            return self._feedback(
-                Outcome.INCORRECT,
+            return Outcome.INCORRECT, [
                 _("On case '{case}': {message}").format(case=case, message=_(RETURNED_NONE_MESSAGE)),
                 tally,
-            )
+            ]
         detail = first.detail
         if batch_hint and detail == BATCH_ONE_ONLY_MESSAGE:
             detail = ""
-        return self._feedback(
-            Outcome.INCORRECT,
-            _("On case '{case}': expected {expected}, got {got}.").format(
-                case=case, expected=describe_output(first.expected), got=describe_output(first.output)
-            ),
+        # The form (kind, shape, dtype) each case wants is the learner's to know; its values are not.
+        wanted, got = describe_form(first.expected), describe_form(first.output)
+        if wanted == got:
+            summary = _("On case '{case}': your output has the right form, {form}, but not the right values.").format(
+                case=case, form=got
+            )
+        else:
+            summary = _("On case '{case}': expected {expected}, got {got}.").format(
+                case=case, expected=wanted, got=got
+            )
+        return Outcome.INCORRECT, [
+            summary,
             # A mistake's message or a constant, in English until here; a diagnosis is translated already.
             _(detail) if detail else "",
             batch_hint,
             tally,
-        )
+        ]
 
     def _run_case(self, answer: Callable, case: Case) -> _CaseResult:
         args = case.make_args()
         expected = self.reference(*_clone_args(args))
         originals = _clone_args(args)
-        try:
-            output, warned = _call_quietly(answer, args)
-        except NotImplementedError as error:
-            return _CaseResult(case, "not attempted", None, expected, _summarise(error))
-        except (Exception, SystemExit) as error:  # noqa: BLE001 - the learner's error is the feedback
-            return _CaseResult(case, "error", None, expected, _summarise(error))
+        with watching(self.rules) as used:
+            try:
+                output, warned = _call_quietly(answer, args)
+            except NotImplementedError as error:
+                output, warned, failure = None, [], ("not attempted", _summarise(error))
+            except (Exception, SystemExit) as error:  # noqa: BLE001 - the learner's error is the feedback
+                output, warned, failure = None, [], ("error", _summarise(error))
+            else:
+                failure = None
+        result = functools.partial(_CaseResult, case, expected=expected, broken=tuple(
+            (name, tuple(names)) for name, names in used.items()
+        ))
+        if failure is not None:
+            return result(failure[0], None, detail=failure[1])
         if output is ...:
-            return _CaseResult(case, "not attempted", output, expected, "")
+            return result("not attempted", output, detail="")
         if output is None:
-            return _CaseResult(case, "returned None", output, expected, "")
+            return result("returned None", output, detail="")
         warned = tuple(warned)
         try:
             if self._changed_in_place(originals, args):
-                return _CaseResult(case, "wrong", output, expected, IN_PLACE_MESSAGE, warned)
+                return result("wrong", output, detail=IN_PLACE_MESSAGE, warnings=warned)
             if outputs_equal(output, expected, atol=self.atol):
-                return _CaseResult(case, "ok", output, expected, "", warned)
-            return _CaseResult(case, "wrong", output, expected, self._diagnose(output, originals, expected), warned)
+                return result("ok", output, detail="", warnings=warned)
+            return result("wrong", output, detail=self._diagnose(output, originals, expected), warnings=warned)
         except Exception as error:  # noqa: BLE001 - an output too odd to compare is still wrong
             detail = _("Your output could not be compared ({error}).").format(error=_summarise(error))
-            return _CaseResult(case, "wrong", output, expected, detail)
+            return result("wrong", output, detail=detail)
 
     @staticmethod
     def _changed_in_place(originals: tuple, args: tuple) -> bool:
@@ -499,7 +573,14 @@ class FunctionQuestion(Question):
 
 
 class ValueQuestion(Question):
-    """Compute a value; compared with ``expected`` (a value, or a zero-argument callable)."""
+    """Compute a value; compared with ``expected`` (a value, or a zero-argument callable).
+
+    A number is compared at ``precision`` (see :mod:`.precision`), which the
+    prompt states; without one, an int is an exact whole number and any other
+    number needs 4 significant figures. A shape (a tuple of ints) or several
+    shapes (a tuple of such tuples) may come back as tuples, lists or
+    torch.Size. A tensor is compared with ``atol`` and ``rtol``.
+    """
 
     def __init__(
         self,
@@ -512,10 +593,17 @@ class ValueQuestion(Question):
         mistakes: Sequence[Mistake] = (),
         atol: float = 1e-5,
         rtol: float = 1e-4,
+        precision: Precision | None = None,
     ) -> None:
         super().__init__(qid, prompt, hints, solution_code, answer_name)
+        if precision is not None and not isinstance(precision, Precision):
+            raise TypeError(f"ValueQuestion {qid} expects a Precision; got {describe_output(precision)}")
         self._expected = expected
-        self.mistakes = tuple(mistakes)
+        self._precision = precision
+        self.mistakes = tuple(
+            mistake if mistake.matches is not None else dataclasses.replace(mistake, matches=self._gives(mistake.example))
+            for mistake in mistakes
+        )
         self.atol = atol
         self.rtol = rtol
 
@@ -523,40 +611,94 @@ class ValueQuestion(Question):
     def expected(self) -> Any:
         return self._expected() if callable(self._expected) else self._expected
 
+    @property
+    def precision(self) -> Precision | None:
+        """How precise a number answer must be; None when the answer is not a number."""
+        if self._precision is not None:
+            return self._precision
+        expected = self.expected
+        if number_of(expected) is None:
+            return None
+        integral = isinstance(expected, numbers.Integral) and not isinstance(expected, bool)
+        return WHOLE_NUMBER if integral else significant(4)
+
+    def _gives(self, value: Any) -> Callable[[Any, tuple, Any], bool]:
+        """A matcher for 'the answer is ``value``', compared as this question compares its own answer."""
+
+        def matches(answer: Any, args: tuple, expected: Any) -> bool:
+            number, target = _as_number(answer), number_of(value)
+            if target is not None:
+                return number is not None and self.precision.matches(number, target)
+            return outputs_equal(answer, value)
+
+        return matches
+
     def _check(self, answer: Any) -> Feedback:
         if answer is ... or answer is None:
             return self._not_attempted()
         expected = self.expected
+        target = number_of(expected)
         try:
-            if outputs_equal(answer, expected, atol=self.atol, rtol=self.rtol):
-                return self._feedback(Outcome.CORRECT, _("That is the value."))
+            if target is not None:
+                number = _as_number(answer)
+                right = number is not None and self.precision.matches(number, target)
+            else:
+                right = outputs_equal(answer, expected, atol=self.atol, rtol=self.rtol)
         except Exception as error:  # noqa: BLE001 - an answer too odd to compare is still wrong
             return self._feedback(
                 Outcome.INCORRECT,
-                _("Expected {expected}, got {got}.").format(
-                    expected=describe_output(expected), got=describe_output(answer)
+                _("Your answer, {got}, could not be compared ({error}).").format(
+                    got=describe_form(answer), error=_summarise(error)
                 ),
-                _("It could not be compared ({error}).").format(error=_summarise(error)),
             )
+        if right:
+            return self._feedback(Outcome.CORRECT, _("That is the value."))
+        recognised = []
         for mistake in self.mistakes:
             try:
-                if mistake.matches(answer, (), expected):
-                    return self._feedback(Outcome.INCORRECT, _(mistake.message))
+                if mistake.matches(answer, (), expected) and _(mistake.message) not in recognised:
+                    recognised.append(_(mistake.message))
             except Exception:  # noqa: BLE001 - a detector that cannot decide says nothing
                 continue
-        lines = [
-            _("Expected {expected}, got {got}.").format(expected=describe_output(expected), got=describe_output(answer))
-        ]
-        if isinstance(expected, torch.Tensor):
-            try:
-                lines.append(generic_diagnosis(answer, expected))
-            except Exception:  # noqa: BLE001 - the first line already says what is wrong
-                pass
-        elif isinstance(expected, numbers.Real) and _as_number(answer) is not None:
-            lines.append(_("Not that number; recheck your working."))
-        elif isinstance(expected, tuple) and isinstance(answer, (tuple, list)) and len(answer) != len(expected):
-            lines.append(_("Expected {count} entries, got {got}.").format(count=len(expected), got=len(answer)))
-        return self._feedback(Outcome.INCORRECT, *lines)
+        if recognised:
+            return self._feedback(Outcome.INCORRECT, *recognised)
+        if target is not None:
+            return self._feedback(Outcome.INCORRECT, *self._number_lines(answer, target))
+        if shapes_of(expected) is not None:
+            return self._feedback(Outcome.INCORRECT, *shape_diagnosis(answer, expected))
+        lines = []
+        if describe_form(answer) != describe_form(expected):
+            lines.append(
+                _("This question wants {wanted}; you gave {got}.").format(
+                    wanted=describe_form(expected), got=describe_form(answer)
+                )
+            )
+        try:
+            lines.append(generic_diagnosis(answer, expected))
+        except Exception:  # noqa: BLE001 - the first line already says what is wrong
+            pass
+        return self._feedback(Outcome.INCORRECT, *(lines or [_("Not that value; recheck your working.")]))
+
+    def _number_lines(self, answer: Any, target: float) -> list[str]:
+        precision = self.precision
+        number = _as_number(answer)
+        if number is None:
+            return [
+                _("This question wants a number ({precision}); you gave {got}.").format(
+                    precision=precision.phrase(), got=describe_form(answer)
+                )
+            ]
+        if precision.rounded_further(number, target):
+            if precision.whole:
+                return [_("Close, but rounded: this is a count, so give it exactly, every digit.")]
+            return [_("Close, but rounded further than asked: give it {precision}.").format(precision=precision.phrase())]
+        lines = []
+        if precision.whole and not float(number).is_integer():
+            lines.append(_("This answer is a count, so it must be a whole number."))
+        how = how_far(number, target, precision)
+        if how:
+            lines.append(_("Your answer {how}.").format(how=how))
+        return lines or [_("Not that value; recheck your working.")]
 
 
 class ThoughtQuestion(Question):

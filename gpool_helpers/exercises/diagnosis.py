@@ -3,6 +3,10 @@
 :mod:`.core` asks these questions of every answer; the ``matches_*`` and
 ``*_dims`` helpers at the bottom are ready-made ``Mistake.matches`` for the
 exercise sets, so a set names a mistake instead of re-implementing the check.
+
+Nothing here puts an expected value into words: :func:`describe_form` says
+what kind of thing an answer should be and its shape, and a wrong value is
+told its direction and rough size (:func:`.precision.how_far`).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from torch import nn
 
 from ..i18n import N_
 from ..i18n import gettext as _
+from .precision import WHOLE_NUMBER, Precision, how_far, significant
 
 #: Learner error messages are cut to this length, so one bad answer cannot
 #: flood the notebook.
@@ -96,6 +101,35 @@ def describe_output(value: Any, _depth: int = 0) -> str:
     return _("a {name}").format(name=name)
 
 
+def describe_form(value: Any, _depth: int = 0) -> str:
+    """What kind of thing ``value`` is and its shape, but none of its values, in the learner's language.
+
+    What feedback may say of an expected output: "a tensor of shape (1, 8)
+    (torch.float32)", "a tuple of 2, each a whole number".
+    """
+    if isinstance(value, torch.Tensor) or _is_numpy(value):
+        return describe_output(value, _depth)
+    if isinstance(value, (tuple, list)) and _depth < 2:
+        kind = type(value).__name__ if type(value) in (tuple, list) else "tuple"
+        if not value:
+            return _("an empty {kind}").format(kind=kind)
+        forms = [describe_form(item, _depth + 1) for item in value]
+        if len(set(forms)) == 1:
+            return _("a {kind} of {count}, each {item}").format(kind=kind, count=len(value), item=forms[0])
+        shown = _join(_("{earlier}, {later}"), forms[:3])
+        more = _(" and {count} more").format(count=len(value) - 3) if len(value) > 3 else ""
+        return _("a {kind} of {count}: {items}").format(kind=kind, count=len(value), items=shown + more)
+    if isinstance(value, bool):
+        return _("a bool")
+    if isinstance(value, numbers.Integral):
+        return _("a whole number")
+    if isinstance(value, numbers.Real):
+        return _("a number")
+    if isinstance(value, str):
+        return _("a text")
+    return describe_output(value, _depth)
+
+
 def _as_number(value: Any) -> float | None:
     """A real number from a Python/numpy scalar or a one-element tensor, else None."""
     if isinstance(value, bool):
@@ -167,6 +201,105 @@ def _same_up_to_size_one_dims(output: Any, expected: Any) -> bool:
         and output.squeeze().shape == expected.squeeze().shape
         and outputs_equal(output.reshape(-1), expected.reshape(-1))
     )
+
+
+# ----------------------------------------------------------------------------
+# Shapes given as answers
+# ----------------------------------------------------------------------------
+
+#: How feedback names the parts of a several-shape answer; past these, "shape 5".
+_SHAPE_ORDINALS = (N_("first shape"), N_("second shape"), N_("third shape"), N_("fourth shape"))
+
+
+def number_of(value: Any) -> float | None:
+    """The number an expected value is, when it is one (a Python number or a 0-dim real tensor)."""
+    if isinstance(value, torch.Tensor):
+        return float(value.item()) if value.dim() == 0 and not value.is_complex() else None
+    return _as_number(value)
+
+
+def as_shape(value: Any) -> tuple[int, ...] | None:
+    """A tuple, list or torch.Size of ints as a plain tuple; None for anything else."""
+    if isinstance(value, (tuple, list, torch.Size)) and all(
+        isinstance(size, numbers.Integral) and not isinstance(size, bool) for size in value
+    ):
+        return tuple(int(size) for size in value)
+    return None
+
+
+def shapes_of(expected: Any) -> tuple[tuple[int, ...], ...] | None:
+    """An expected shape as (shape,), several shapes as a tuple of them; None when it is neither."""
+    single = as_shape(expected)
+    if single is not None:
+        return None if not single and not isinstance(expected, (tuple, torch.Size)) else (single,)
+    if isinstance(expected, tuple) and expected and all(as_shape(part) is not None for part in expected):
+        return tuple(as_shape(part) for part in expected)
+    return None
+
+
+def _dim_count_words(count: int) -> str:
+    if count == 0:
+        return _("no dims")
+    return _("1 dim") if count == 1 else _("{count} dims").format(count=count)
+
+
+def _shape_words(got: tuple[int, ...], wanted: tuple[int, ...], shape: str) -> str:
+    """One shape compared with the one wanted, without saying the wanted sizes."""
+    if got == wanted:
+        return _("Your {shape} is right.").format(shape=shape)
+    if len(got) != len(wanted):
+        if not wanted:
+            # A shape with no dims is all its dim count says: the count would be the answer.
+            return _("Your {shape} has {dims}: too many.").format(shape=shape, dims=_dim_count_words(len(got)))
+        return _("Your {shape} has {dims}; it should have {wanted}.").format(
+            shape=shape, dims=_dim_count_words(len(got)), wanted=_dim_count_words(len(wanted))
+        )
+    sizes = (
+        (_("dim {dim} is too large") if mine > theirs else _("dim {dim} is too small")).format(dim=dim)
+        for dim, (mine, theirs) in enumerate(zip(got, wanted))
+        if mine != theirs
+    )
+    return _("Your {shape} has the right number of dims, but {sizes}.").format(
+        shape=shape, sizes=_join(_("{earlier}; {later}"), sizes)
+    )
+
+
+def shape_diagnosis(answer: Any, expected: Any) -> list[str]:
+    """Feedback lines for a wrong shape answer, part by part and dim by dim, without the expected sizes."""
+    shapes = shapes_of(expected)
+    if isinstance(answer, torch.Tensor):
+        return [_("You passed a tensor; pass its shape instead: tuple(t.shape).")]
+    if as_shape(expected) is not None:
+        got = as_shape(answer)
+        if got is None:
+            return [
+                _("This question wants a shape, a tuple of whole numbers such as (2, 3); you gave {got}.").format(
+                    got=describe_form(answer)
+                )
+            ]
+        return [_shape_words(got, shapes[0], _("shape"))]
+    if not isinstance(answer, (tuple, list)) or isinstance(answer, torch.Size) or len(answer) != len(shapes):
+        return [
+            _("This question wants {count} shapes, each a tuple of whole numbers; you gave {got}.").format(
+                count=len(shapes), got=describe_form(answer)
+            )
+        ]
+    lines = []
+    for number, (part, wanted) in enumerate(zip(answer, shapes), start=1):
+        shape = (
+            _(_SHAPE_ORDINALS[number - 1]) if number <= len(_SHAPE_ORDINALS)
+            else _("shape {number}").format(number=number)
+        )
+        got = as_shape(part)
+        if got is None:
+            lines.append(
+                _("Your {shape} is not a tuple of whole numbers: it is {got}.").format(
+                    shape=shape, got=describe_form(part)
+                )
+            )
+        else:
+            lines.append(_shape_words(got, wanted, shape))
+    return lines
 
 
 # ----------------------------------------------------------------------------
@@ -276,6 +409,7 @@ def _reduction_diagnosis(output: Any, expected: Any, args: tuple) -> str:
 
 
 def _first_difference(output: torch.Tensor, expected: torch.Tensor) -> str:
+    """How many values differ, and where and which way the first one is off, without the expected values."""
     difference = ~torch.isclose(output.detach().double(), expected.detach().double(), atol=1e-5, rtol=1e-4, equal_nan=True)
     output, expected = output.detach(), expected.detach()
     positions = difference.nonzero()
@@ -283,21 +417,53 @@ def _first_difference(output: torch.Tensor, expected: torch.Tensor) -> str:
         return ""
     index = tuple(int(i) for i in positions[0])
     wrong = int(difference.sum())
-    return _(
-        "{wrong} of {total} values differ; the first at index {index}: expected {expected}, got {got}."
-    ).format(
-        wrong=wrong,
-        total=expected.numel(),
-        index=index,
-        expected=f"{float(expected[index]):.4f}",
-        got=f"{float(output[index]):.4f}",
+    how = how_far(float(output[index]), float(expected[index]), _number_precision(expected))
+    if not how:  # apart by the comparison's tolerance, yet equal to four figures
+        return _("{wrong} of {total} values differ; the first at index {index}.").format(
+            wrong=wrong, total=expected.numel(), index=index
+        )
+    return _("{wrong} of {total} values differ; the first, at index {index}, {how}.").format(
+        wrong=wrong, total=expected.numel(), index=index, how=how
     )
+
+
+def _sequence_diagnosis(output: Any, expected: Any, args: tuple) -> str:
+    """Which items of a tuple or list output are wrong, and what is wrong with the first one."""
+    if len(output) != len(expected):
+        return _("Your output has {got} items; for this input it should have {count}.").format(
+            got=len(output), count=len(expected)
+        )
+    wrong = [index for index, (mine, theirs) in enumerate(zip(output, expected)) if not outputs_equal(mine, theirs)]
+    if not wrong:
+        return ""
+    first = wrong[0]
+    number, target = _as_number(output[first]), _as_number(expected[first])
+    if len(wrong) == 1 and number is not None and target is not None:
+        how = how_far(number, target, _number_precision(expected[first]))
+        if how:
+            return _("Item {item} of your output (counting from 0) {how}.").format(item=first, how=how)
+    listed = _join(_("{earlier}, {later}"), map(str, wrong))
+    template = _("Item {items} of your output is wrong (counting from 0).") if len(wrong) == 1 else _(
+        "Items {items} of your output are wrong (counting from 0)."
+    )
+    return " ".join(part for part in (template.format(items=listed), generic_diagnosis(output[first], expected[first], args)) if part)
+
+
+def _number_precision(expected: Any) -> Precision:
+    """The precision a computed output is held to when feedback sizes a difference: whole numbers exactly."""
+    integral = isinstance(expected, numbers.Integral) or (
+        isinstance(expected, torch.Tensor) and not expected.dtype.is_floating_point
+    )
+    # Four figures for floats: a computed value is not rounded by hand.
+    return WHOLE_NUMBER if integral else significant(4)
 
 
 def generic_diagnosis(output: Any, expected: Any, args: tuple = ()) -> str:
     """What can be said about any wrong output, without knowing the question, in the learner's language."""
     if isinstance(output, torch.Tensor) and output.is_complex():
         return _("Your output is complex-valued; pooling real feature maps gives real numbers.")
+    if isinstance(expected, (tuple, list)) and isinstance(output, (tuple, list)) and not isinstance(output, torch.Size):
+        return _sequence_diagnosis(output, expected, args)
     if isinstance(expected, torch.Tensor) and not isinstance(output, torch.Tensor):
         if _is_numpy(output):
             try:
@@ -376,11 +542,6 @@ def matches_wrong_answer(wrong_answer: Callable[..., Any]) -> Callable[[Any, tup
         return outputs_equal(output, wrong_answer(*args))
 
     return matches
-
-
-def is_exact_number(value: Any, target: int | float) -> bool:
-    """A plain int or float equal to ``target`` (a bool is not a number here)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == target
 
 
 def returned_numpy(output: Any, args: tuple, expected: Any) -> bool:

@@ -12,11 +12,12 @@ import torch
 from ..cnn.heads import flatten_head_cost, pooled_head_cost
 from ..examples import article_example
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import is_exact_number, outputs_equal
+from .diagnosis import outputs_equal
+from .precision import WHOLE_NUMBER
+from .rules import NO_NN_LAYERS
 
 # The feature maps of both counting questions: 64 channels of 8 x 8, 10 classes.
 CHANNELS, HEIGHT, WIDTH, CLASSES = 64, 8, 8, 10
-
 
 
 # ----------------------------------------------------------------------------
@@ -30,7 +31,8 @@ q1 = ValueQuestion(
     prompt=(
         f"Feature maps shaped (N, {CHANNELS}, {HEIGHT}, {WIDTH}) go into nn.Flatten() and then "
         f"nn.Linear(in_features, {CLASSES}) with a bias. How many parameters does this head have? "
-        "Work it out by hand, or build the two layers and sum p.numel() over .parameters()."
+        "Answer with an exact whole number. Work it out by hand, or build the two layers and sum "
+        "p.numel() over .parameters()."
     ),
     expected=lambda: flatten_head_cost(CHANNELS, HEIGHT, WIDTH, CLASSES).parameters,
     hints=[
@@ -40,28 +42,26 @@ q1 = ValueQuestion(
     solution_code=f"""
 # Flatten gives C·H·W inputs; the linear layer has one weight per (input, class) pair plus one bias per class.
 in_features = {CHANNELS} * {HEIGHT} * {WIDTH}
-answer = in_features * {CLASSES} + {CLASSES}
+flatten_head_parameters = in_features * {CLASSES} + {CLASSES}
 """,
-    answer_name="answer",
+    answer_name="flatten_head_parameters",
+    precision=WHOLE_NUMBER,
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "no bias",
-            f"That is the weights only: nn.Linear also has one bias per output, {CLASSES} more.",
-            lambda value, args, expected: is_exact_number(value, _FLATTEN_WEIGHTS),
-            example=_FLATTEN_WEIGHTS,
+            "That is the weights only: nn.Linear also has one bias per output.",
+            _FLATTEN_WEIGHTS,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "channels only",
             "That counts one input per channel, which is the pooled head. Flatten keeps every "
             "position: C·H·W inputs, not C.",
-            lambda value, args, expected: is_exact_number(value, CHANNELS * CLASSES + CLASSES),
-            example=CHANNELS * CLASSES + CLASSES,
+            CHANNELS * CLASSES + CLASSES,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "forgot a side",
             "You multiplied by H or W but not both: a map has H·W positions.",
-            lambda value, args, expected: is_exact_number(value, CHANNELS * HEIGHT * CLASSES + CLASSES),
-            example=CHANNELS * HEIGHT * CLASSES + CLASSES,
+            CHANNELS * HEIGHT * CLASSES + CLASSES,
         ),
     ],
 )
@@ -76,7 +76,7 @@ q2 = ValueQuestion(
     prompt=(
         f"Now the same (N, {CHANNELS}, {HEIGHT}, {WIDTH}) maps go through global average pooling "
         f"(one mean per channel) and then nn.Linear(in_features, {CLASSES}) with a bias. "
-        "How many parameters does this head have?"
+        "How many parameters does this head have? Answer with an exact whole number."
     ),
     expected=lambda: pooled_head_cost(CHANNELS, HEIGHT, WIDTH, CLASSES).parameters,
     hints=[
@@ -86,27 +86,25 @@ q2 = ValueQuestion(
     solution_code=f"""
 # Pooling learns nothing and leaves one number per channel: C inputs to the linear layer.
 in_features = {CHANNELS}
-answer = in_features * {CLASSES} + {CLASSES}
+gap_head_parameters = in_features * {CLASSES} + {CLASSES}
 """,
-    answer_name="answer",
+    answer_name="gap_head_parameters",
+    precision=WHOLE_NUMBER,
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "the flatten count",
             "That is the flatten head of q1. After pooling, each channel's H x W map is one number.",
-            lambda value, args, expected: is_exact_number(value, _FLATTEN_WEIGHTS + CLASSES),
-            example=_FLATTEN_WEIGHTS + CLASSES,
+            _FLATTEN_WEIGHTS + CLASSES,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "no bias",
-            f"That is the weights only: add the {CLASSES} biases of nn.Linear.",
-            lambda value, args, expected: is_exact_number(value, CHANNELS * CLASSES),
-            example=CHANNELS * CLASSES,
+            "That is the weights only: add nn.Linear's biases, one per class.",
+            CHANNELS * CLASSES,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "zero",
             "The pooling has no parameters, but the linear layer after it does.",
-            lambda value, args, expected: is_exact_number(value, 0),
-            example=0,
+            0,
         ),
     ],
 )
@@ -141,7 +139,7 @@ q3 = FunctionQuestion(
     qid="nb01.q3",
     prompt=(
         "Write gap_head_scores(x, weight, bias): the class scores of a global average pooling head, in "
-        "plain torch (no nn layers). x is (N, C, H, W) feature maps, weight is (K, C) and bias is (K,), "
+        "plain torch: no nn layers such as nn.Linear (the checker watches for them). x is (N, C, H, W) feature maps, weight is (K, C) and bias is (K,), "
         "the parameters of an nn.Linear(C, K). Return (N, K). The checker feeds maps of several sizes to "
         "the same weights, 4 x 4 up to 14 x 14, as a larger image would: a flatten head could not take them."
     ),
@@ -165,6 +163,7 @@ def gap_head_scores(x, weight, bias):
     return pooled @ weight.T + bias
 ''',
     answer_name="gap_head_scores",
+    rules=[NO_NN_LAYERS],
     mistakes=[
         Mistake.wrong_function(
             "sum instead of mean",

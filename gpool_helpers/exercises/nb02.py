@@ -7,13 +7,13 @@
 
 from __future__ import annotations
 
-
 import torch
 from torch import nn
 
 from ..pooling import global_avg_pool
 from .core import FunctionQuestion, Mistake, ValueQuestion, pooling_cases
-from .diagnosis import matches_reduction, reduced_over_other_dims, returned_numpy
+from .diagnosis import as_shape, matches_reduction, reduced_over_other_dims, returned_numpy
+from .precision import significant
 
 # ----------------------------------------------------------------------------
 # q1: my_global_avg_pool
@@ -90,6 +90,7 @@ def my_global_avg_pool(x):
 # ----------------------------------------------------------------------------
 
 _Q2_SHAPE = (1, 3, 5, 7)
+_ONE_SIDE_ONLY = "You divided by H or by W alone. The map has H·W cells."
 
 
 def _gradient_of_one_cell() -> float:
@@ -98,18 +99,12 @@ def _gradient_of_one_cell() -> float:
     return float(x.grad[0, 0, 2, 3])
 
 
-def _close_to(value, target: float) -> bool:
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
-        value = value.item()
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value - target) < 1e-6
-
-
 q2 = ValueQuestion(
     qid="nb02.q2",
     prompt=(
         f"x has shape {_Q2_SHAPE} (N, C, H, W) and y = global_avg_pool(x), shaped (1, 3). "
         "What is the gradient of y[0, 0] with respect to the cell x[0, 0, 2, 3]? "
-        "Give a number (a fraction like 1 / 10 is fine). Reason it out, or check with backward()."
+        "Give it to 2 significant figures, or as a fraction like 1 / 10. Reason it out, or check with backward()."
     ),
     expected=_gradient_of_one_cell,
     hints=[
@@ -118,27 +113,28 @@ q2 = ValueQuestion(
     ],
     solution_code="""
 # y[0, 0] is the sum of map 0's 5·7 cells divided by 5·7; each cell's own share is 1 / 35.
-answer = 1 / (5 * 7)
+cell_gradient = 1 / (5 * 7)
 """,
-    answer_name="answer",
+    answer_name="cell_gradient",
+    precision=significant(2),
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "the gradient of a sum",
             "1 is the gradient of a sum. A mean divides the sum by H·W, and so does its gradient.",
-            lambda value, args, expected: _close_to(value, 1.0),
-            example=1,
+            1,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "divided by C too",
             "You divided by C·H·W. The mean is over one channel's map only: divide by H·W.",
-            lambda value, args, expected: _close_to(value, 1 / (3 * 5 * 7)),
-            example=1 / 105,
+            1 / (3 * 5 * 7),
         ),
-        Mistake(
-            "one side only",
-            "You divided by H or by W alone. The map has H·W cells.",
-            lambda value, args, expected: _close_to(value, 1 / 5) or _close_to(value, 1 / 7),
-            example=1 / 7,
+        Mistake.wrong_value("divided by H only", _ONE_SIDE_ONLY, 1 / 5),
+        Mistake.wrong_value("divided by W only", _ONE_SIDE_ONLY, 1 / 7),
+        Mistake.wrong_value(
+            "the lesson's 4 x 4 map",
+            "1 / 16 is the gradient for the lesson's 4 x 4 maps. This x has other spatial sizes: "
+            "read H and W from its shape.",
+            1 / 16,
         ),
     ],
 )
@@ -157,18 +153,9 @@ def _predicted_shapes() -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(x.mean(dim=(2, 3)).shape), tuple(nn.AdaptiveAvgPool2d((1, 1))(x).squeeze().shape)
 
 
-def _as_shape(value) -> tuple[int, ...] | None:
-    """A tuple, list or torch.Size of ints as a plain tuple; None for anything else."""
-    if isinstance(value, (tuple, list, torch.Size)) and all(
-        isinstance(size, int) and not isinstance(size, bool) for size in value
-    ):
-        return tuple(value)
-    return None
-
-
 def _shape_pair(answer) -> tuple | None:
     if isinstance(answer, (tuple, list)) and len(answer) == 2:
-        pair = (_as_shape(answer[0]), _as_shape(answer[1]))
+        pair = (as_shape(answer[0]), as_shape(answer[1]))
         return pair if None not in pair else None
     return None
 
@@ -186,7 +173,7 @@ q3 = ValueQuestion(
     prompt=(
         f"Predict before you run. x = torch.randn{_Q3_SHAPE}: one image with one channel. What are the shapes "
         "of (a) x.mean(dim=(2, 3)) and (b) nn.AdaptiveAvgPool2d((1, 1))(x).squeeze()? "
-        "Answer with a pair of tuples, answer = (shape_a, shape_b), e.g. ((2, 3), (4,)). "
+        "Answer with a pair of tuples, predicted_shapes = (shape_a, shape_b), e.g. ((2, 3), (4,)). "
         "A single number has the empty shape ()."
     ),
     expected=_predicted_shapes,
@@ -198,28 +185,26 @@ q3 = ValueQuestion(
     solution_code="""
 # (a) mean over H and W keeps N and C. (b) the layer gives (1, 1, 1, 1), and squeeze() removes all four
 # size-1 dims, N and C included: a 0-dim tensor, one number with no dims at all.
-answer = ((1, 1), ())
+predicted_shapes = ((1, 1), ())
 """,
-    answer_name="answer",
+    answer_name="predicted_shapes",
     mistakes=[
         Mistake(
             "squeeze kept N or C",
-            "(b): squeeze() removes every dim of size 1, not only H and W. Here N and C are 1 as well, "
-            "so nothing is left: the shape is (). .flatten(1) would keep (1, 1).",
+            "(b): squeeze() removes every dim of size 1, not only H and W. Here N and C are 1 as well: "
+            "how many dims are left? (.flatten(1) would keep N and C.)",
             _second_is((1,), (1, 1)),
             example=((1, 1), (1, 1)),
         ),
         Mistake(
             "squeeze not applied",
-            "(b): (1, 1, 1, 1) is what nn.AdaptiveAvgPool2d((1, 1)) returns. squeeze() then removes the "
-            "size-1 dims.",
+            "(b): that is the layer's output, before squeeze(). squeeze() then removes every size-1 dim.",
             _second_is((1, 1, 1, 1)),
             example=((1, 1), (1, 1, 1, 1)),
         ),
         Mistake(
             "mean kept the reduced dims",
-            "(a): mean drops the dims it reduces unless you pass keepdim=True, so H and W go and N, C stay: "
-            "(1, 1).",
+            "(a): mean drops the dims it reduces unless you pass keepdim=True, so H and W go and N, C stay.",
             _first_is((1, 1, 1, 1)),
             example=((1, 1, 1, 1), ()),
         ),

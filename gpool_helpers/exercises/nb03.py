@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from ..pooling import global_max_pool
 from .core import Case, FunctionQuestion, Mistake, pooling_cases
 from .diagnosis import outputs_equal
+from .rules import NO_AUTOGRAD
 
 
 # ----------------------------------------------------------------------------
@@ -224,7 +225,8 @@ def _right_cells_as_bool(output, args, expected) -> bool:
 q3 = FunctionQuestion(
     qid="nb03.q3",
     prompt=(
-        "Write max_pool_gradient(x) without autograd: the gradient of "
+        "Write max_pool_gradient(x) without autograd (no backward(), no torch.autograd.grad; the checker "
+        "watches for them): the gradient of "
         "global_max_pool(x, return_indices=True)[0].sum() with respect to x, a float tensor shaped like x. "
         "That max reports one cell per map, the first one on ties, and passes the whole gradient to it. "
         "The checker compares with autograd on batches, a transposed and a channels_last input, and maps with ties."
@@ -249,6 +251,7 @@ def max_pool_gradient(x):
     return torch.zeros_like(flat).scatter(2, winners, 1.0).reshape(x.shape)
 ''',
     answer_name="max_pool_gradient",
+    rules=[NO_AUTOGRAD],
     mistakes=[
         Mistake.wrong_function(
             "split on ties",

@@ -12,7 +12,8 @@ import math
 
 from ..pooling import adaptive_bins, classic_spp_window
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import outputs_equal
+from .precision import WHOLE_NUMBER
+from .rules import no_call_to
 
 # ----------------------------------------------------------------------------
 # q1: the adaptive windows
@@ -32,12 +33,12 @@ def _inclusive_ends(in_size: int, out_size: int) -> list[tuple[int, int]]:
     return [(start, end - 1) for start, end in adaptive_bins(in_size, out_size)]
 
 
-
 q1 = FunctionQuestion(
     qid="nb05.q1",
     prompt=(
         "Write bins(in_size, out_size) returning the list of (start, end) windows adaptive pooling "
-        "reads along one dim, end excluded, one per output cell, as nn.AdaptiveAvgPool1d does."
+        "reads along one dim, end excluded, one per output cell, as nn.AdaptiveAvgPool1d does. "
+        "Do not call adaptive_bins: the checker watches for it."
     ),
     reference=adaptive_bins,
     cases=[
@@ -64,11 +65,12 @@ def bins(in_size, out_size):
     ]
 ''',
     answer_name="bins",
+    rules=[no_call_to("adaptive_bins", adaptive_bins)],
     mistakes=[
         Mistake.wrong_function(
             "end rounded down",
             "Your ends are rounded down. torch rounds each end up (ceil), so windows may overlap and "
-            "every position is read: 5 -> 3 gives (0, 2), (1, 4), (3, 5).",
+            "every position is read.",
             _floor_ends,
         ),
         Mistake.wrong_function(
@@ -94,15 +96,12 @@ _SPP_CHANNELS = 256
 _SPP_LEVELS = (1, 2, 4)
 
 
-def _equals(value):
-    return lambda answer, args, expected: outputs_equal(answer, value) and not outputs_equal(answer, expected)
-
-
 q2 = ValueQuestion(
     qid="nb05.q2",
     prompt=(
         "A network's last feature maps have C = 256 channels. spatial_pyramid_pool(x, levels=(1, 2, 4)) "
-        "turns them into a vector per image. How long is it? Set spp_vector_length to that number."
+        "turns them into a vector per image. How long is it? Set spp_vector_length to that number, "
+        "an exact whole number."
     ),
     expected=_SPP_CHANNELS * sum(level * level for level in _SPP_LEVELS),
     hints=[
@@ -114,24 +113,22 @@ q2 = ValueQuestion(
 spp_vector_length = 256 * (1 * 1 + 2 * 2 + 4 * 4)
 ''',
     answer_name="spp_vector_length",
+    precision=WHOLE_NUMBER,
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "levels not squared",
             "Level l gives an l x l grid, so l * l cells per channel, not l: 1 + 4 + 16 = 21 per channel.",
-            _equals(_SPP_CHANNELS * sum(_SPP_LEVELS)),
-            example=_SPP_CHANNELS * sum(_SPP_LEVELS),
+            _SPP_CHANNELS * sum(_SPP_LEVELS),
         ),
-        Mistake(
+        Mistake.wrong_value(
             "channels forgotten",
             "21 is the count per channel; every one of the 256 channels gets its own 21 cells.",
-            _equals(sum(level * level for level in _SPP_LEVELS)),
-            example=sum(level * level for level in _SPP_LEVELS),
+            sum(level * level for level in _SPP_LEVELS),
         ),
-        Mistake(
+        Mistake.wrong_value(
             "only the finest level",
             "That counts only the 4 x 4 level. SPP concatenates every level: 1x1, 2x2 and 4x4.",
-            _equals(_SPP_CHANNELS * 16),
-            example=_SPP_CHANNELS * 16,
+            _SPP_CHANNELS * 16,
         ),
     ],
 )
@@ -150,7 +147,7 @@ q3 = ValueQuestion(
     prompt=(
         "SPP-net pools an a x a map into n x n cells with kernel ceil(a / n) and stride floor(a / n). "
         f"For a = {_A} and n = {_N} (beyond the notebook's figure), how many cells per side does "
-        "F.max_pool2d(x, kernel, stride) really give? Set cells_per_side to that number."
+        "F.max_pool2d(x, kernel, stride) really give? Set cells_per_side to that number, an exact whole number."
     ),
     expected=_CLASSIC.output_size,
     hints=[
@@ -165,22 +162,21 @@ kernel, stride = math.ceil({_A} / {_N}), {_A} // {_N}
 cells_per_side = ({_A} - kernel) // stride + 1
 ''',
     answer_name="cells_per_side",
+    precision=WHOLE_NUMBER,
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "the wanted size",
             f"{_N} is what SPP-net wants, not what the kernel and stride give. Work it out: kernel "
             f"{_CLASSIC.kernel_size}, stride {_CLASSIC.stride} on {_A} positions. "
             f"(F.adaptive_max_pool2d(x, {_N}) is the pooling that really gives {_N}.)",
-            _equals(_N),
-            example=_N,
+            _N,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "windows side by side",
             f"That counts windows side by side ({_A} // {_CLASSIC.kernel_size}). With a stride smaller than "
             "the kernel the windows overlap: they start at 0, stride, 2 * stride, ... as long as a whole "
             "window fits.",
-            _equals(_A // _CLASSIC.kernel_size),
-            example=_A // _CLASSIC.kernel_size,
+            _A // _CLASSIC.kernel_size,
         ),
     ],
 )

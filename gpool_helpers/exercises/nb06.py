@@ -17,7 +17,8 @@ import torch
 from ..examples import article_example
 from ..pooling import topk_pool
 from .core import Case, FunctionQuestion, Mistake, ValueQuestion
-from .diagnosis import _as_number
+from .precision import significant
+from .rules import no_call_to
 
 GEM_EPS = 1e-6
 
@@ -133,7 +134,8 @@ q2 = FunctionQuestion(
     qid="nb06.q2",
     prompt=(
         "Write weldon(x, k) for x shaped (N, C, H, W): the mean of the k largest values of each map plus "
-        "the mean of its k smallest (WELDON's pooling, Durand et al. 2016). Return (N, C)."
+        "the mean of its k smallest (WELDON's pooling, Durand et al. 2016). Return (N, C). "
+        "Do not call topk_pool: the checker watches for it."
     ),
     reference=_weldon_reference,
     cases=[
@@ -155,6 +157,7 @@ def weldon(x, k):
     return top + bottom
 ''',
     answer_name="weldon",
+    rules=[no_call_to("topk_pool", topk_pool)],
     mistakes=[
         Mistake.wrong_function(
             "top only",
@@ -183,21 +186,13 @@ def weldon(x, k):
 
 _LSE_SIDE, _LSE_R = 7, 10.0
 
-
-def _near(target: float):
-    def matches(answer, args, expected) -> bool:
-        number = _as_number(answer)
-        return number is not None and math.isclose(number, target, rel_tol=1e-3)
-
-    return matches
-
-
 q3 = ValueQuestion(
     qid="nb06.q3",
     prompt=(
         "Predict before you run anything: LSE pooling with r = 10 on a 7 x 7 map. Whatever the values, "
         "the result is at most the max. At most how far below the max can it be? Set lse_gap to that number "
-        "(the tightest bound that holds for every map)."
+        "(the tightest bound that holds for every map), to 2 significant figures; a Python expression "
+        "that computes it is fine too."
     ),
     expected=math.log(_LSE_SIDE * _LSE_SIDE) / _LSE_R,
     hints=[
@@ -212,28 +207,24 @@ import math
 lse_gap = math.log(7 * 7) / 10
 ''',
     answer_name="lse_gap",
+    precision=significant(2),
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "one side instead of the positions",
             "n is the number of positions in the map, H * W = 49, not the side 7.",
-            _near(math.log(_LSE_SIDE) / _LSE_R),
-            example=math.log(_LSE_SIDE) / _LSE_R,
+            math.log(_LSE_SIDE) / _LSE_R,
         ),
-        Mistake(
+        Mistake.wrong_value(
             "r forgotten",
             "The log sits inside (1/r) * log(...): divide log(n) by r = 10.",
-            _near(math.log(_LSE_SIDE * _LSE_SIDE)),
-            example=math.log(_LSE_SIDE * _LSE_SIDE),
+            math.log(_LSE_SIDE * _LSE_SIDE),
         ),
-        Mistake(
+        Mistake.wrong_value(
             "log base 10",
             "LSE uses the natural log (torch.log, math.log), not log base 10.",
-            _near(math.log10(_LSE_SIDE * _LSE_SIDE) / _LSE_R),
-            example=math.log10(_LSE_SIDE * _LSE_SIDE) / _LSE_R,
+            math.log10(_LSE_SIDE * _LSE_SIDE) / _LSE_R,
         ),
     ],
-    atol=1e-4,
-    rtol=1e-3,
 )
 
 QUESTIONS = (q1, q2, q3)

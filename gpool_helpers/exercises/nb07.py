@@ -110,17 +110,13 @@ def my_class_activation_maps(features, weight):
 _BATCH, _CLASSES, _CHANNELS, _CANVAS = 5, 4, 32, 48
 
 
-def _is_shape(value, shape: tuple[int, ...]) -> bool:
-    return isinstance(value, tuple) and tuple(value) == shape
-
-
 q2 = ValueQuestion(
     qid="nb07.q2",
     prompt=(
         f"The notebook's GAP model (32 channels in its last feature maps, {_CLASSES} shape classes, one 2x2 "
         f"max pooling in its body) gets a batch of {_BATCH} images on a {_CANVAS}x{_CANVAS} canvas, shaped "
         f"({_BATCH}, 1, {_CANVAS}, {_CANVAS}). What is the shape of class_activation_maps(model, images)[0], "
-        "the maps? Answer with a tuple, e.g. answer = (1, 2, 3, 4)."
+        "the maps? Answer with a tuple, e.g. maps_shape = (1, 2, 3, 4)."
     ),
     expected=(_BATCH, _CLASSES, _CANVAS // 2, _CANVAS // 2),
     hints=[
@@ -129,29 +125,26 @@ q2 = ValueQuestion(
     ],
     solution_code=f"""
 # One map per (image, class), at the size of the last feature maps: the canvas halved once.
-answer = ({_BATCH}, {_CLASSES}, {_CANVAS} // 2, {_CANVAS} // 2)
+maps_shape = ({_BATCH}, {_CLASSES}, {_CANVAS} // 2, {_CANVAS} // 2)
 """,
-    answer_name="answer",
+    answer_name="maps_shape",
     mistakes=[
-        Mistake(
+        Mistake.wrong_value(
             "image size",
             "That is the image size. The maps have the size of the last feature maps (the body halves H and W); "
             "they are only resized to the image for the picture.",
-            lambda value, args, expected: _is_shape(value, (_BATCH, _CLASSES, _CANVAS, _CANVAS)),
-            example=(_BATCH, _CLASSES, _CANVAS, _CANVAS),
+            (_BATCH, _CLASSES, _CANVAS, _CANVAS),
         ),
-        Mistake(
+        Mistake.wrong_value(
             "the logits",
             "That is the shape of the logits: the maps keep the positions, one h x w map per class.",
-            lambda value, args, expected: _is_shape(value, (_BATCH, _CLASSES)),
-            example=(_BATCH, _CLASSES),
+            (_BATCH, _CLASSES),
         ),
-        Mistake(
+        Mistake.wrong_value(
             "the features",
             f"That is the feature maps' shape, one per channel. CAM mixes the {_CHANNELS} channels into one "
             "map per class.",
-            lambda value, args, expected: _is_shape(value, (_BATCH, _CHANNELS, _CANVAS // 2, _CANVAS // 2)),
-            example=(_BATCH, _CHANNELS, _CANVAS // 2, _CANVAS // 2),
+            (_BATCH, _CHANNELS, _CANVAS // 2, _CANVAS // 2),
         ),
     ],
 )
