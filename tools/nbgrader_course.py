@@ -1,6 +1,6 @@
 """The exercises as an nbgrader course: ``make nbgrader``.
 
-(About 520 lines, on purpose: it is the one script behind ``make nbgrader``, and
+(About 600 lines, on purpose: it is the one script behind ``make nbgrader``, and
 its two halves, turning notebooks into nbgrader cells and writing the course
 folder, pass each other the same question entries and errors and are tested
 together in ``tests/test_nbgrader_course.py``; about 100 of the lines are the
@@ -26,9 +26,13 @@ Each notebook becomes an nbgrader assignment with nbgrader's own cell metadata
   (the stub is empty), so the released cell is exactly the starter.
 - the question's check cell (``nbNN.qK.check(...)``) becomes an autograder test
   cell ("grade" cell with points): it imports the exercise set afresh, runs our
-  checker on the answer, prints the verdict (and a hint when it is not
-  correct), and ends in a plain ``assert`` that passes exactly when the checker
-  says correct. A question whose check cannot judge an answer (a short-answer
+  checker on the answer, audits the kernel (``tools/nbgrader_audit.py``: no
+  code run before it may read the reference answer or tamper with grading),
+  prints the verdict (and a hint when it is not correct) or why the answer is
+  not accepted, and ends in a plain ``assert`` that passes exactly when the
+  checker says correct and the audit found nothing. A cell that ends the kernel
+  costs the questions from there on, not the whole submission (``CappedExecute``
+  in the config). A question whose check cannot judge an answer (a short-answer
   thought question: the check of its own solution says "cannot be checked")
   becomes a manually graded answer cell instead, with no test cell.
 - every other cell, prose and code, is locked (read-only; nbgrader restores it
@@ -52,8 +56,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import re
+import shlex
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -63,6 +69,7 @@ from typing import Callable
 import nbformat
 
 from tools import solutions
+from tools.nbgrader_audit import KNOWN_LINE, audit_code, audit_kernel, cell_digest, known_line
 
 TOOLS = Path(__file__).resolve().parent
 REPOSITORY = TOOLS.parent
@@ -118,15 +125,27 @@ def answer_source(starter: str, solution_code: str) -> str:
     return f"{starter.rstrip()}\n### BEGIN SOLUTION\n{solution_code.strip(chr(10))}\n### END SOLUTION"
 
 
-def test_source(qid: str, answer_name: str, points: float) -> str:
-    """An autograder test cell: our checker, imported afresh, then a plain assert."""
+def _cell_function(function: Callable) -> str:
+    """``function``'s source for a test cell, renamed ``_gpool_<name>`` to keep out of the student's names."""
+    name = function.__name__
+    return inspect.getsource(function).replace(f"def {name}(", f"def _gpool_{name}(", 1).rstrip("\n")
+
+
+def test_source(qid: str, answer_name: str, points: float, known=frozenset()) -> str:
+    """An autograder test cell: our checker, imported afresh; the audit of the kernel; then a plain assert.
+
+    ``known``: cell_digest of every locked and test cell of the assignment (convert fills it in).
+    """
     module_name, _, attribute = qid.partition(".")
     point_word = "point" if points == 1 else "points"
-    return textwrap.dedent(f'''\
-        # Autograder test for {qid} ({points:g} {point_word}). It passes exactly when the gpool checker
-        # says "correct". The checker is imported afresh from the installed package inside this cell,
-        # so nothing the notebook rebinds or patches ({module_name}, check, Outcome, sys.modules, files
-        # in this folder) takes part; only the answer is read, by the name the starter binds.
+    head = textwrap.dedent(f'''\
+        # Autograder test for {qid} ({points:g} {point_word}). It passes exactly when the gpool checker says
+        # "correct" and nothing run before it reads the reference answer or tampers with grading (the
+        # audit below; docs/teachers.md says what it can and cannot stop). The checker is imported afresh
+        # from the installed package inside this cell, so nothing the notebook rebinds or patches
+        # ({module_name}, check, Outcome, sys.modules, files in this folder) takes part; only the answer
+        # is read, by the name the starter binds.
+        {known_line(known)}
         import sys as _sys
         _kept_modules = {{_name: _sys.modules.pop(_name) for _name in list(_sys.modules) if _name.split(".")[0] == "gpool_helpers"}}
         _kept_path = list(_sys.path)
@@ -144,12 +163,23 @@ def test_source(qid: str, answer_name: str, points: float) -> str:
         except NameError:
             _answer = ...  # never defined: the checker says "not attempted yet"
         _feedback = _fresh_set.{attribute}.check(_answer)
-        print(_feedback.text)
-        if _feedback.outcome is not _fresh_exercises.Outcome.CORRECT:
-            print(_fresh_set.{attribute}.hint().text)
+        _correct = _feedback.outcome is _fresh_exercises.Outcome.CORRECT
+        ''')
+    tail = textwrap.dedent(f'''\
+        try:
+            _refused = _gpool_audit_kernel(_gpool_known, _gpool_audit_code, _answer, _correct)
+        except Exception as _error:  # a check that breaks refuses rather than passes
+            _refused = f"the audit of the kernel failed ({{type(_error).__name__}}: {{_error}})"
+        if _refused:
+            print(f"{qid}: not accepted: {{_refused}}.")
+        else:
+            print(_feedback.text)
+            if not _correct:
+                print(_fresh_set.{attribute}.hint().text)
 
-        assert _feedback.outcome is _fresh_exercises.Outcome.CORRECT, "{qid}: " + _feedback.heading
+        assert _correct and not _refused, "{qid}: " + (_refused or _feedback.heading)
         ''').rstrip("\n")
+    return "\n\n\n".join([head.rstrip("\n"), _cell_function(audit_code), _cell_function(audit_kernel), tail])
 
 
 def check_call(qid: str) -> re.Pattern:
@@ -263,6 +293,13 @@ def convert(notebook: nbformat.NotebookNode, find_question: Callable[[str], obje
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cell.metadata["nbgrader"] = nbgrader_metadata(f"locked-{position:03d}", locked=True)
+    # Every code cell but the answers is the teacher's: its digest tells the audit in each
+    # test cell not to read it as the student's code (nbgrader restores these cells before grading).
+    known = {cell_digest(cell.source) for cell in source.cells
+             if cell.cell_type == "code" and not cell.metadata["nbgrader"]["solution"]}
+    for cell in source.cells:
+        if "test_for" in cell.metadata.get("gpool", {}):
+            cell.source = KNOWN_LINE.sub(known_line(known) + "\n", cell.source, count=1)
     return source, entries
 
 
@@ -296,6 +333,7 @@ def gpool_config_text(course_id: str, timeout: int, max_output_chars: int) -> st
 from nbgrader.preprocessors import (
     AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
+from nbclient.exceptions import DeadKernelError
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat.v4 import new_output
 from traitlets import Integer
@@ -320,14 +358,37 @@ c.KernelManager.transport_encryption = "auto"
 
 
 class CappedExecute(Execute):
-    """nbgrader's Execute, keeping at most max_output_chars characters of output per cell.
+    """nbgrader's Execute, keeping at most max_output_chars characters of output per cell, and
+    grading what ran before a cell that ends the kernel.
 
     nbclient keeps every output a cell prints, and nbgrader's LimitOutput counts lines,
     not characters, only after the run: one print of 100 MB would otherwise sit in the
     grader's memory and in the autograded notebook and feedback. This cuts it as it arrives.
+
+    A cell that ends the kernel (os._exit, a crash) makes nbclient raise DeadKernelError, and
+    nbgrader then drops the whole submission, the answers before that cell included, and
+    exits with an error. Here that cell and every code cell after it get an error output
+    instead (so their tests score 0, not the full points of a cell with no output), and the
+    tests that ran before it keep their points.
     """
 
     max_output_chars = Integer({max_output_chars}, help="characters of output kept per cell").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._gpool_dead = False  # one instance grades every student's notebook in turn
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if getattr(self, "_gpool_dead", False):
+            if cell.cell_type == "code":
+                cell.outputs = [_died("the kernel died in an earlier cell, so this cell did not run")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._gpool_dead = True
+            cell.outputs.append(_died("the kernel died while this cell ran (os._exit, or a crash)"))
+            return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
@@ -358,6 +419,10 @@ class CappedExecute(Execute):
             counted = len(outs)
         self._gpool_state = [outs, counted, used, cut]
         return out
+
+
+def _died(why):
+    return new_output("error", ename="DeadKernelError", evalue=why, traceback=[f"DeadKernelError: {{why}}"])
 
 
 def _size(item):
@@ -519,6 +584,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"nbgrader course in {args.output}: {len(questions)} assignments, "
           f"{len(written)} file(s) written, the rest unchanged.")
     print(f"next: cd {args.output} && nbgrader generate_assignment <assignment> (see docs/teachers.md)")
+    # make lab hides nbgrader's tools (tools/jupyterlab-learner): the teacher's lab is a plain one.
+    print(f"nbgrader in a browser (Formgrader, Create Assignment, Validate), which make lab hides from "
+          f"learners: cd {args.output} && {shlex.quote(sys.executable)} -m jupyterlab")
     return 0
 
 
