@@ -52,6 +52,8 @@ NBVAL_OPTIONS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tes
 PARALLEL_OPTIONS = ("-n", "auto", "--maxprocesses", "4", "--dist", "loadfile")
 #: The tiers are pytest markers (pyproject.toml; conftest.py marks the Chinese edition's nbval items).
 FAST_TIER = ("-m", "not full")
+#: Jupyter settings of the learner's lab: nbgrader's teacher tools hidden (its README says what and why).
+LEARNER_LAB_CONFIG = Path("tools") / "jupyterlab-learner"
 
 
 class UsageError(Exception):
@@ -84,9 +86,12 @@ class Step:
     filter_pip_noise: bool = False
     #: Work done in this process instead of a command (make clean's removal, the install marker).
     action: Callable[[Path], None] | None = None
+    #: Environment variables the command gets on top of this process's own.
+    env: dict[str, str] = field(default_factory=dict)
 
     def shown(self) -> str:
-        return f"{self.what}: {shlex.join(self.argv)}" if self.argv else self.what
+        settings = "".join(f"{name}={shlex.quote(value)} " for name, value in self.env.items())
+        return f"{self.what}: {settings}{shlex.join(self.argv)}" if self.argv else self.what
 
 
 def needs_install(venv: Path, root: Path = ROOT, constraints: Path = CONSTRAINTS) -> bool:
@@ -122,6 +127,28 @@ def setup_steps(venv: Path, platform: str = sys.platform, base_python: str = sys
     return steps
 
 
+def learner_lab(lang: str = "en", root: Path = ROOT) -> tuple[list[str], dict[str, str]]:
+    """The options and environment of the learner's JupyterLab, as ``make lab`` starts it in ``root``.
+
+    The browser suite starts its lab of the learner's with these, so what it checks is what learners get.
+    """
+    options = [
+        # Encrypted kernel channels (CurveZMQ) where the kernelspec supports them.
+        "--KernelManager.transport_encryption=auto",
+        # notebook_shim is only for classic-notebook server extensions; loading it reads the
+        # deprecated ServerApp.token and prints a warning on every start.
+        "--ServerApp.jpserver_extensions={'notebook_shim': False}",
+        # The Chinese edition: JupyterLab's menus in Chinese too (tools/jupyterlab-zh/README.md).
+        *(["--LabApp.app_settings_dir=tools/jupyterlab-zh/settings"] if lang == "zh" else []),
+    ]
+    # nbgrader is installed for the teacher (make nbgrader), and its lab extension and server
+    # extensions would show on every learner's notebook: a Validate button that passes a notebook
+    # with no tests in it, the Formgrader, Create Assignment. A config folder first on Jupyter's
+    # path turns them off for this lab only; jupyter lab started any other way still has them.
+    config_path = [str(root / LEARNER_LAB_CONFIG), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])]
+    return options, {"JUPYTER_CONFIG_PATH": os.pathsep.join(config_path)}
+
+
 def command_steps(command: str, venv: Path, platform: str = sys.platform, extra: list[str] | None = None,
                   root: Path = ROOT, lang: str = "en") -> list[Step]:
     """What the Makefile target of the same name runs after its set-up (``lang``: make's LANG=)."""
@@ -132,21 +159,16 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
     if command == "setup":
         return []
     if command == "lab":
+        options, environment = learner_lab(lang, root)
         return [
             Step("Syncing your workspace/ (never overwrites your work)",
                  [python, "-m", "gpool_helpers.workspace", "sync", "--language", lang]),
             Step("Starting JupyterLab on 127.0.0.1 (stop it with Ctrl+C)", [
                 python, "-m", "jupyterlab", "--ip=127.0.0.1",
                 *(["--allow-root"] if running_as_root(platform) else []),
-                # Encrypted kernel channels (CurveZMQ) where the kernelspec supports them.
-                "--KernelManager.transport_encryption=auto",
-                # notebook_shim is only for classic-notebook server extensions; loading it reads the
-                # deprecated ServerApp.token and prints a warning on every start.
-                "--ServerApp.jpserver_extensions={'notebook_shim': False}",
-                # The Chinese edition: JupyterLab's menus in Chinese too (tools/jupyterlab-zh/README.md).
-                *(["--LabApp.app_settings_dir=tools/jupyterlab-zh/settings"] if lang == "zh" else []),
+                *options,
                 "--ServerApp.root_dir=workspace", f"workspace/{EDITIONS[lang]}00_start_here.ipynb", *extra,
-            ]),
+            ], env=environment),
         ]
     if command in ("test", "test-all"):
         tier = FAST_TIER if command == "test" else []
@@ -215,7 +237,7 @@ def run_step(step: Step, root: Path = ROOT) -> int:
     if not step.argv:
         return 0
     if not step.filter_pip_noise:
-        return subprocess.call(step.argv, cwd=root)
+        return subprocess.call(step.argv, cwd=root, env={**os.environ, **step.env} if step.env else None)
     process = subprocess.Popen(step.argv, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, errors="replace", bufsize=1)
     assert process.stdout is not None

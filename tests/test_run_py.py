@@ -90,6 +90,31 @@ def test_the_chinese_lab_opens_the_chinese_edition_with_chinese_menus():
         run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang="fr")
 
 
+def test_the_learners_lab_in_either_edition_turns_nbgrader_off(monkeypatch):
+    """Every nbgrader extension the environment installs is off in make lab's own config folder, and only there."""
+    import json
+
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", "/srv/site-config")
+    learner = ROOT / run.LEARNER_LAB_CONFIG
+    for lang in run.EDITIONS:
+        lab = run.command_steps("lab", Path(".venv"), "linux", root=ROOT, lang=lang)[-1]
+        # First on Jupyter's config path, before any the learner's environment set.
+        assert lab.env == {"JUPYTER_CONFIG_PATH": os.pathsep.join([str(learner), "/srv/site-config"])}
+        assert lab.shown().count("JUPYTER_CONFIG_PATH=") == 1
+    installed = json.loads((Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json")
+                           .read_text(encoding="utf-8"))["ServerApp"]["jpserver_extensions"]
+    turned_off = json.loads((learner / "jupyter_server_config.d" / "nbgrader-off.json")
+                            .read_text(encoding="utf-8"))["ServerApp"]["jpserver_extensions"]
+    assert turned_off == {name: False for name in installed}
+    lab_extension = json.loads((Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyter" / "nbgrader"
+                                / "package.json").read_text(encoding="utf-8"))["name"]
+    disabled = json.loads((learner / "labconfig" / "page_config.json").read_text(encoding="utf-8"))
+    assert disabled == {"disabledExtensions": {lab_extension: True}}
+    # The other commands run as before, with this process's environment.
+    assert all(not step.env for command in ("test", "nbgrader", "app")
+               for step in run.command_steps(command, Path(".venv"), "linux", root=ROOT))
+
+
 def test_the_tiers_differ_only_by_the_marker_and_portability_runs_the_same_nbval():
     fast = run.command_steps("test", Path(".venv"), "linux", root=ROOT)[0].argv
     full = run.command_steps("test-all", Path(".venv"), "linux", root=ROOT)[0].argv

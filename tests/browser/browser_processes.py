@@ -206,6 +206,10 @@ class JupyterServer:
     process: subprocess.Popen | None = None
     #: More command-line options, e.g. the Chinese edition's --LabApp.app_settings_dir.
     extra_args: list[str] = field(default_factory=list)
+    #: More environment variables, e.g. the learner's lab's JUPYTER_CONFIG_PATH (run.py's learner_lab).
+    extra_env: dict[str, str] = field(default_factory=dict)
+    #: The folder it starts in (relative paths in extra_args are read from there); default: the served folder's.
+    cwd: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -257,8 +261,8 @@ class JupyterServer:
             self._answers,
             ready_timeout,
             poll_seconds=0.25,
-            cwd=self.served if self.served.is_dir() else self.served.parent,
-            env=environment,
+            cwd=self.cwd or (self.served if self.served.is_dir() else self.served.parent),
+            env={**environment, **self.extra_env},
         )
         return self
 

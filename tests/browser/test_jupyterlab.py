@@ -7,20 +7,25 @@ cells are read back from the page: no unexpected error, no warning, and
 every widget drawn. The pooling explorer is then driven with the keyboard
 and its dropdown. A stored explorer shows its PNG before Run All (stored
 outputs are untrusted, so JupyterLab skips the widget renderer) and the live
-widget after it, not the PNG.
+widget after it, not the PNG. Last, a lab started with run.py's own options for
+``make lab`` shows none of nbgrader's teacher tools, which a plain lab has.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
 import explorer_page
-from browser_pages import TIMINGS, new_context, new_page, save_page_if_failed
+import run
+from browser_pages import TIMINGS, new_context, new_page, open_page, running, save_page_if_failed
+from browser_processes import JupyterServer
 from jupyterlab_page import (
     WIDGET_MIME,
     cell_locator,
@@ -248,3 +253,69 @@ def test_stored_explorer_shows_its_picture_before_run_all_and_the_live_widget_af
     assert cell.get_by_role("slider").count() >= 5, "after Run All the explorer has no sliders to move"
     shut_down_kernel_of(page, name)
     assert not record.script_errors, f"uncaught script errors in the page: {record.script_errors[:3]}"
+
+
+#: What nbgrader adds to JupyterLab, read from the running app: its plugins, its menu, the notebook
+#: toolbar's Validate button, the Create Assignment sidebar and its commands (Formgrader, Assignments...).
+_TEACHER_TOOLS = """() => {
+    const app = window.jupyterapp;
+    const sidebars = [...app.shell.widgets('left'), ...app.shell.widgets('right')];
+    return {
+        plugins: app.listPlugins().filter((id) => id.startsWith('@jupyter/nbgrader')),
+        menus: [...document.querySelectorAll('.lm-MenuBar-itemLabel')].map((item) => item.textContent.trim())
+            .filter((label) => label === 'Nbgrader'),
+        validate_buttons: document.querySelectorAll('.validate-button').length,
+        sidebars: sidebars.filter((widget) => /nbgrader/i.test(widget.id) || /Create Assignment|Formgrader/.test(
+            widget.title.label + ' ' + widget.title.caption)).map((widget) => widget.title.caption || widget.id),
+        commands: app.commands.listCommands().filter((id) => id.startsWith('nbgrader')),
+    };
+}"""
+
+
+def teacher_tools(page, server, notebook: str) -> dict:
+    """nbgrader's tools as a notebook shows them in ``server``'s lab, and whether its formgrader page is served."""
+    open_notebook(page, server, notebook)
+    # The Validate button joins the notebook's toolbar once the panel is drawn.
+    page.locator(".jp-NotebookPanel-toolbar").first.wait_for()
+    page.wait_for_timeout(500)
+    shown = page.evaluate(_TEACHER_TOOLS)
+    try:
+        with urllib.request.urlopen(server.url("/formgrader"), timeout=30) as response:
+            shown["formgrader_page"] = response.status == 200
+    except urllib.error.HTTPError as error:
+        shown["formgrader_page"] = error.code != 404
+    return shown
+
+
+NOTHING_OF_NBGRADER = {"plugins": [], "menus": [], "validate_buttons": 0, "sidebars": [], "commands": [],
+                       "formgrader_page": False}
+
+
+@pytest.mark.parametrize("lang", sorted(run.EDITIONS))
+def test_the_learners_lab_shows_none_of_nbgraders_teacher_tools(lang, browser, served_notebooks, work_dir,
+                                                                 artifacts_dir):
+    """Started with run.py's own options for make lab: no Validate that passes an untested notebook, no Formgrader."""
+    options, environment = run.learner_lab(lang)
+    # From the repository, as run.py starts it: its options name folders relative to it.
+    server = JupyterServer("lab", served_notebooks, work_dir / f"learner-lab-{lang}", extra_args=options,
+                           extra_env=environment, cwd=REPOSITORY)
+    notebook = f"{run.EDITIONS[lang]}{NOTEBOOKS[2].name}"
+    with running(server, f"learner's lab ({lang})"):
+        context, page, record = open_page(browser, server.base_url)
+        try:
+            shown = teacher_tools(page, server, notebook)
+            page.screenshot(path=str(artifacts_dir / f"learner_lab_{lang}.png"))
+            shut_down_kernel_of(page, notebook)
+        finally:
+            context.close()
+    assert shown == NOTHING_OF_NBGRADER, f"the learner's lab ({lang}) shows nbgrader's tools: {shown}"
+    assert not record.script_errors, f"uncaught script errors in the page: {record.script_errors[:3]}"
+
+
+def test_a_lab_started_plainly_has_nbgraders_teacher_tools(lab_server, lab_page):
+    """The teacher's way (jupyter lab in the course folder): the tools the learner's lab hides are there."""
+    page, _ = lab_page
+    shown = teacher_tools(page, lab_server, NOTEBOOKS[2].name)
+    shut_down_kernel_of(page, NOTEBOOKS[2].name)
+    missing = [name for name, nothing in NOTHING_OF_NBGRADER.items() if shown[name] == nothing]
+    assert not missing, f"a plain lab lacks nbgrader's {missing}: {shown}"
