@@ -153,22 +153,23 @@ def test_a_second_upstream_change_gets_its_own_file_beside(tmp_path):
     assert (mine / "00_start_here.ipynb").read_bytes() == b"my notes"
 
 
-def test_a_deleted_copy_comes_back_fresh(tmp_path):
+def synced_then_removed(tmp_path, side: str):
+    """A collection and a synced workspace, then 02 removed from one side ("mine" or "source"); the next sync's report."""
     source = make_collection(tmp_path)
     mine = tmp_path / "workspace"
     sync(source, mine)
-    (mine / "02_global_average_pooling.ipynb").unlink()
-    report = sync(source, mine)
+    ({"mine": mine, "source": source}[side] / "02_global_average_pooling.ipynb").unlink()
+    return source, mine, sync(source, mine)
+
+
+def test_a_deleted_copy_comes_back_fresh(tmp_path):
+    source, mine, report = synced_then_removed(tmp_path, "mine")
     assert report.kinds("02_global_average_pooling.ipynb") == ["restored"]
     assert (mine / "02_global_average_pooling.ipynb").read_bytes() == (source / "02_global_average_pooling.ipynb").read_bytes()
 
 
 def test_a_notebook_removed_upstream_stays_in_the_workspace(tmp_path):
-    source = make_collection(tmp_path)
-    mine = tmp_path / "workspace"
-    sync(source, mine)
-    (source / "02_global_average_pooling.ipynb").unlink()
-    report = sync(source, mine)
+    source, mine, report = synced_then_removed(tmp_path, "source")
     assert report.kinds("02_global_average_pooling.ipynb") == ["gone upstream"]
     assert (mine / "02_global_average_pooling.ipynb").exists()
     assert sync(source, mine).actions == []
