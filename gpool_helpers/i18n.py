@@ -13,7 +13,7 @@ The translations live in gettext PO files, one folder per language,
 ``gpool_helpers/locale/<language>/*.po``: the English text is the key
 (``msgid``), so a translation records which English it translates, and an
 English text that changes no longer finds its old translation (the tests name
-every text without one; ``python tools/translate.py check`` lists them).
+every text without one; ``python -m tools.translate check`` lists them).
 
 Figures keep their English or symbol-only labels in every language: no font
 that draws Chinese ships with matplotlib, and a missing glyph would print as a
@@ -21,7 +21,7 @@ box, with a warning, in a stored output.
 
 Adding a language is the same work again: add its code to :data:`LANGUAGES`,
 copy ``locale/zh`` to ``locale/<code>`` and translate, then
-``python tools/translate.py extract --language <code>`` for the notebooks.
+``python -m tools.translate extract --language <code>`` for the notebooks.
 """
 
 from __future__ import annotations
