@@ -720,3 +720,14 @@ def test_the_checkers_own_comparisons_print_no_warning():
         second = question.check(complex_array)
     assert first.text == second.text
     assert "numpy" in first.text
+
+
+def test_the_packages_own_function_or_layer_is_not_an_answer():
+    from gpool_helpers import GlobalPool, global_avg_pool
+
+    for answer, name in ((global_avg_pool, "global_avg_pool"), (GlobalPool("avg"), "GlobalPool")):
+        feedback = average_question().check(answer)
+        assert feedback.outcome is Outcome.INCORRECT
+        assert f"That is gpool_helpers' own {name}, not code of yours" in feedback.text
+    # Calling a helper inside your own function is judged by its values, as any other answer.
+    assert average_question().check(lambda x: global_avg_pool(x)).outcome is Outcome.CORRECT

@@ -708,7 +708,7 @@ def reference_routes() -> list[tuple[str, int, str, str]]:
     qids = questions_of(HOSTILE)
     set_name = qids[0].partition(".")[0]
     q1, q2 = (solutions.find_question(qid) for qid in qids[:2])
-    one, two = f"{set_name}.{qids[0].partition('.')[2]}", f"{set_name}.{qids[1].partition('.')[2]}"
+    two = f"{set_name}.{qids[1].partition('.')[2]}"
     take = f"from gpool_helpers import {set_name}\n"
     routes = [
         ("solved_answer", 1, f"{take}{q2.answer_name} = {two}.solved_answer()", "solved_answer"),
@@ -730,13 +730,6 @@ def reference_routes() -> list[tuple[str, int, str, str]]:
         ("torch patched", 0, f"import torch\ntorch.allclose = lambda *args, **kwargs: True\n"
                              f"def {q1.answer_name}(x):\n    return x.sum(dim=(2, 3))", "torch.allclose"),
     ]
-    import gpool_helpers
-
-    own = [name for name in dir(gpool_helpers) if not name.startswith("_")
-           and getattr(gpool_helpers, name, None) is getattr(q1, "reference", object())]
-    if own:  # the library's own function for the one the question asks to write
-        routes.append(("gpool_helpers' own function", 0,
-                       f"from gpool_helpers import {own[0]} as {q1.answer_name}", "gpool_helpers' own"))
     return routes
 
 
@@ -749,6 +742,20 @@ def test_the_audit_refuses_each_way_of_reading_the_reference(planned, shell, rou
     qid = questions_of(HOSTILE)[number]
     passed, printed = run_test_cell(shell, hostile_test_cell(planned, qid), (code,))
     assert not passed and f"{qid}: {REFUSED}" in printed and word in printed, printed[-1500:]
+
+
+def test_the_packages_own_function_as_the_answer_gets_no_point(planned, shell):
+    """The checker itself calls it not the learner's code (the audit, which reads correct answers, would too)."""
+    import gpool_helpers
+
+    qid = questions_of(HOSTILE)[0]
+    question = solutions.find_question(qid)
+    own = [name for name in dir(gpool_helpers) if not name.startswith("_")
+           and getattr(gpool_helpers, name, None) is getattr(question, "reference", object())]
+    assert own, f"{qid}'s reference is no function of gpool_helpers: this test needs another question"
+    passed, printed = run_test_cell(shell, hostile_test_cell(planned, qid),
+                                    (f"from gpool_helpers import {own[0]} as {question.answer_name}",))
+    assert not passed and "gpool_helpers' own" in printed, printed[-1500:]
 
 
 def test_the_audit_refuses_a_module_handed_in_beside_the_notebook(planned, shell):

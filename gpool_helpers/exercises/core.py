@@ -341,6 +341,19 @@ def _call_quietly(function: Callable, args: tuple) -> tuple[Any, list[str]]:
     return output, messages
 
 
+def _package_own_name(answer: Any) -> str | None:
+    """The name of ``answer`` when it is one of gpool_helpers' own functions, layers or classes, else None.
+
+    The exercise sets are left out: a recognised mistake's example is a function written there.
+    """
+    # A layer instance has its class's __module__ but no __qualname__ of its own.
+    home = getattr(answer, "__module__", None)
+    name = getattr(answer, "__qualname__", None) or type(answer).__qualname__
+    if isinstance(home, str) and home.split(".")[0] == "gpool_helpers" and not home.startswith(__package__):
+        return str(name)
+    return None
+
+
 @dataclass(frozen=True)
 class _CaseResult:
     case: Case
@@ -404,6 +417,14 @@ class FunctionQuestion(Question):
                     "You passed the class {name}; pass an instance, {name}(...), "
                     "so that calling it on x gives the pooled tensor."
                 ).format(name=answer.__name__),
+            )
+        package_own = _package_own_name(answer)
+        if package_own is not None:
+            # The helper is the reference's twin: passing it proves nothing, and nbgrader's audit refuses it too.
+            return self._feedback(
+                Outcome.INCORRECT,
+                _("That is gpool_helpers' own {name}, not code of yours: write this function yourself.").format(
+                    name=package_own),
             )
         results = [self._run_case(answer, case) for case in self.cases]
         if all(r.kind == "not attempted" for r in results):
