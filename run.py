@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from tools.check_python import problem
+
 ROOT = Path(__file__).resolve().parent
 VENV = Path(".venv")
 CONSTRAINTS = Path("requirements") / "constraints.txt"
@@ -249,9 +251,7 @@ def run_step(step: Step, root: Path = ROOT) -> int:
 
 
 def check_python(version: tuple[int, ...] = tuple(sys.version_info)) -> None:
-    """The Makefile's check (tools/check_python.py), one list of supported versions for both."""
-    from tools.check_python import problem
-
+    """Refuse an unsupported Python before anything is installed (the list lives in tools/check_python.py)."""
     message = problem(tuple(version[:2]))
     if message:
         raise UsageError(f"{message} (with run.py: start it with that Python; Windows: py -3.11 run.py ...)")
