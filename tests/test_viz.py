@@ -454,3 +454,54 @@ def test_a_figure_reads_as_its_title_where_no_picture_is_shown():
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         InteractiveShell.clear_instance()
+
+
+# -- text alternatives (WCAG 2.1, 1.1.1) ---------------------------------------------------
+
+
+def test_describe_figure_attaches_a_text_alternative_and_returns_the_figure():
+    from gpool_helpers.viz import describe_figure, figure_description
+    from gpool_helpers.viz.style import new_figure
+
+    figure = new_figure(4, 3)
+    assert figure_description(figure) is None
+    assert describe_figure(figure, "  Two bars:\n 3 and 5. ") is figure
+    assert figure_description(figure) == "Two bars: 3 and 5."
+    describe_figure(figure, "Replaced.")
+    assert figure_description(figure) == "Replaced."
+
+
+@pytest.mark.parametrize("text", ["", "   ", None, 3])
+def test_describe_figure_refuses_an_empty_or_non_text_description(text):
+    from gpool_helpers.viz import describe_figure
+    from gpool_helpers.viz.style import new_figure
+
+    with pytest.raises(ValueError, match="describe_figure expects a non-empty text"):
+        describe_figure(new_figure(4, 3), text)
+
+
+def test_describe_figure_refuses_what_is_not_a_figure():
+    from gpool_helpers.viz import describe_figure
+
+    with pytest.raises(TypeError, match="describe_figure expects a matplotlib Figure"):
+        describe_figure("a picture", "words")
+
+
+def test_a_described_figure_stores_its_text_as_the_pngs_alt_metadata():
+    # The key IPython's Image(alt=...) writes and nbconvert's templates read.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from gpool_helpers.viz import describe_figure
+    from gpool_helpers.viz.style import enable_notebook_display, new_figure
+
+    shell = InteractiveShell.instance()
+    try:
+        assert enable_notebook_display()
+        described = describe_figure(new_figure(4, 3), "A blank figure.")
+        data, metadata = shell.display_formatter.format(described)
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+        assert metadata == {"image/png": {"alt": "A blank figure."}}
+        data, metadata = shell.display_formatter.format(new_figure(4, 3))
+        assert "image/png" in data and metadata == {}
+    finally:
+        InteractiveShell.clear_instance()

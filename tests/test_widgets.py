@@ -160,7 +160,7 @@ def test_figure_view_rejects_a_bad_cap():
 
 def test_displaying_a_view_shows_its_widget_with_a_readable_text_form():
     view = small_view()
-    bundle = view._repr_mimebundle_()
+    bundle, _ = view._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == view.widget.model_id
     assert bundle["text/plain"] == (
         "FigureView, an interactive figure at N=1, C=2; run the notebook to move its controls"
@@ -170,12 +170,13 @@ def test_displaying_a_view_shows_its_widget_with_a_readable_text_form():
 def test_a_view_stores_a_picture_of_what_it_shows_beside_the_widget():
     # One bundle: a live JupyterLab draws the widget; GitHub, nbviewer and make html draw the PNG.
     view = small_view()
-    bundle = view._repr_mimebundle_()
+    bundle, metadata = view._repr_mimebundle_()
+    assert metadata["image/png"]["alt"] == view.description == view.image.tooltip
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(bundle)
     assert base64.b64decode(bundle["image/png"]) == bytes(view.image.value)
     first = bundle["image/png"]
     view.controls["C"].value = 7
-    moved = view._repr_mimebundle_()
+    moved, _ = view._repr_mimebundle_()
     assert moved["image/png"] != first
     assert base64.b64decode(moved["image/png"]) == bytes(view.image.value)
     assert "C=7" in moved["text/plain"]
@@ -185,9 +186,12 @@ def test_a_view_showing_a_message_stores_a_picture_of_the_message_not_the_old_fi
     view = small_view(max_elements=20)
     old_figure = bytes(view.image.value)
     view.set(N=10, C=10)
-    png = base64.b64decode(view._repr_mimebundle_()["image/png"])
+    bundle, metadata = view._repr_mimebundle_()
+    png = base64.b64decode(bundle["image/png"])
     assert png.startswith(b"\x89PNG") and png != old_figure
     assert png == view.static_png()
+    # The stored picture of a message reads as that message.
+    assert "more than this view draws" in metadata["image/png"]["alt"]
 
 
 # -- the explorer's pure functions --------------------------------------------------------

@@ -1,7 +1,7 @@
 """Plots for the notebooks: functions that return a matplotlib Figure, no pyplot state.
 
-- :mod:`.style`: ``new_figure``, ``figure_to_png`` and the colour-blind-safe
-  colours every plot shares.
+- :mod:`.style`: ``new_figure``, ``figure_to_png``, ``describe_figure`` (a
+  figure's text alternative) and the colour-blind-safe colours every plot shares.
 - :mod:`.heatmaps`: feature maps as heatmaps, and "input -> pooled output" for
   any pooling kind in the registry (02-04, and the explorer).
 - :mod:`.tables`: ``kinds_table()``, the registry as a table (00).
@@ -16,7 +16,9 @@ from .style import (  # noqa: F401
     CATEGORICAL_COLOURS,
     DIVERGING_CMAP,
     SEQUENTIAL_CMAP,
+    describe_figure,
     enable_notebook_display,
+    figure_description,
     figure_to_png,
     new_figure,
 )

@@ -18,6 +18,13 @@ deficiencies:
 - ``CATEGORICAL_COLOURS`` (Okabe and Ito, "Color Universal Design", 2008) for
   labels such as "which channel won"; past eight labels they repeat, so plots
   that use them also write the label as text.
+
+Every figure says what it shows in words too (WCAG 2.1, success criterion
+1.1.1): a plot function ends with ``describe_figure(figure, text)``, a sentence
+built from the data it drew, in the learner's language. The text travels with
+the picture: the notebook output's ``metadata["image/png"]["alt"]`` (the key
+IPython's own ``Image(alt=...)`` writes and nbconvert's templates read), the
+static site's ``<img alt>`` and a widget image's title.
 """
 
 from __future__ import annotations
@@ -54,6 +61,9 @@ MAX_WIDTH_INCHES = 9.5
 HIGHLIGHT_COLOUR = "#000000"
 
 BACKGROUND_COLOUR = "white"
+
+#: Where describe_figure keeps a Figure's text alternative.
+_DESCRIPTION_ATTRIBUTE = "_gpool_description"
 
 
 def new_figure(width_inches: float, height_inches: float, dpi: int = 100, **figure_options: Any) -> Figure:
@@ -121,12 +131,49 @@ def text_colour_on(background: Any) -> str:
     return "black" if luminance > 0.179 else "white"
 
 
+def describe_figure(figure: Figure, text: str) -> Figure:
+    """Attach ``text``, what the figure shows in words, to ``figure`` as its text alternative; returns the figure.
+
+    Write what a reader should take from the picture (the shape change, the
+    highlighted values, the comparison), with the numbers where the message is
+    numbers, already in the learner's language (pass it through ``_()``). The
+    notebook output, the static site and widget images carry it as the
+    picture's alt text. Calling it again replaces the text.
+    """
+    if not isinstance(figure, Figure):
+        raise TypeError(_("{name} expects a matplotlib Figure; got {got}").format(
+            name="describe_figure", got=a_type(figure)))
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(_("{name} expects a non-empty text that says what the figure shows; got {got!r}").format(
+            name="describe_figure", got=text))
+    setattr(figure, _DESCRIPTION_ATTRIBUTE, " ".join(text.split()))
+    return figure
+
+
+def figure_description(figure: Figure) -> str | None:
+    """The text :func:`describe_figure` attached to ``figure``, or None."""
+    return getattr(figure, _DESCRIPTION_ATTRIBUTE, None)
+
+
+def figure_png_with_description(figure: Figure, compress_level: int = 6) -> tuple[bytes, dict[str, str]] | bytes:
+    """The PNG and, when the figure has a description, IPython's output metadata ``{"alt": text}`` for it.
+
+    IPython's display formatter accepts ``(data, metadata)`` from a formatter
+    and stores the metadata under the MIME type, as ``Image(alt=...)`` does.
+    """
+    png = figure_to_png(figure, compress_level=compress_level)
+    description = figure_description(figure)
+    return (png, {"alt": description}) if description else png
+
+
 def enable_notebook_display() -> bool:
     """Let a Figure at the end of a notebook cell display as a PNG, without pyplot.
 
     IPython only learns to draw figures when pyplot's inline backend loads, and
     these plots never touch pyplot. Registering :func:`figure_to_png` as the
-    PNG formatter for Figure does the same job. Returns False outside IPython.
+    PNG formatter for Figure does the same job, and stores the figure's
+    description (:func:`describe_figure`) as the PNG's ``alt`` metadata.
+    Returns False outside IPython.
     """
     try:
         from IPython import get_ipython
@@ -135,7 +182,7 @@ def enable_notebook_display() -> bool:
     shell = get_ipython()
     if shell is None or not hasattr(shell, "display_formatter"):
         return False
-    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_to_png)
+    shell.display_formatter.formatters["image/png"].for_type(Figure, figure_png_with_description)
     shell.display_formatter.formatters["text/plain"].for_type(Figure, _print_figure_as_text)
     return True
 

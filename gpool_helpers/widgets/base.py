@@ -44,7 +44,7 @@ from matplotlib.figure import Figure
 
 from ..checks import check_int
 from ..i18n import N_, gettext as _
-from ..viz.style import figure_to_png, new_figure
+from ..viz.style import describe_figure, figure_description, figure_to_png, new_figure
 
 #: CSS classes every view carries, so browser tests can find its parts.
 VIEW_CLASS = "gpool-figure-view"
@@ -117,6 +117,8 @@ class FigureView:
         self._holding = False
         #: The readout's message in English, for static_png (figures keep English labels).
         self._english_message: str | None = None
+        #: What the picture shows now, in words (the figure's describe_figure text, or the message shown instead).
+        self.description: str = ""
 
         # Shrink to the column rather than overflow it; never stretch past the PNG's own size.
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(max_width="100%", height="auto"))
@@ -191,7 +193,8 @@ class FigureView:
                 arguments, keywords = (), values
             # Light compression: the PNG only travels to the browser, and level 1
             # encodes several times faster than the default.
-            png = figure_to_png(self._checked_figure(*arguments, **keywords), compress_level=1)
+            figure = self._checked_figure(*arguments, **keywords)
+            png = figure_to_png(figure, compress_level=1)
             description = self.describe(*arguments, **keywords) if self.describe is not None else ""
             if not isinstance(description, str):
                 raise TypeError(f"describe returned a {type(description).__name__}, not an HTML string")
@@ -201,6 +204,9 @@ class FigureView:
             return
         self.image.value = png
         self.image.layout.display = None
+        # The image's title is its text alternative in the browser (an <img title>, WCAG 1.1.1).
+        self.description = figure_description(figure) or self._description_from_readout(description)
+        self.image.tooltip = self.description
         self.readout.value = description
         self.last_error = None
         self.redraw_count += 1
@@ -213,9 +219,15 @@ class FigureView:
             figure.set_dpi(self.dpi)
         return figure
 
+    @staticmethod
+    def _description_from_readout(readout: str) -> str:
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", readout)).split())
+        return text or _("A figure of the current settings.")
+
     def _show_message(self, message: str, error: BaseException | None, english: str | None = None) -> None:
         # Hide the old picture: it would show a state the controls no longer describe.
         self.image.layout.display = "none"
+        self.description = message
         self.readout.value = f'<div class="{MESSAGE_CLASS}">{html.escape(message)}</div>'
         self.last_error = error
         self._english_message = english
@@ -245,7 +257,8 @@ class FigureView:
         bundle["text/plain"] = _(
             "{view}, an interactive figure at {settings}; run the notebook to move its controls"
         ).format(view=type(self).__name__, settings=settings)
-        return bundle
+        # The stored picture's text alternative, where nbconvert and IPython's Image(alt=...) keep it.
+        return bundle, {"image/png": {"alt": self.description}}
 
     def static_png(self) -> bytes:
         """What the view shows now as one PNG: the figure, or the readout's message when no figure is shown."""
