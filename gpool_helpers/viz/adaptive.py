@@ -24,7 +24,7 @@ from matplotlib.patches import Rectangle
 from ..checks import check_choice, check_int, check_int_pair, check_maps
 from ..i18n import gettext as _
 from ..pooling import adaptive_bins, classic_spp_window, spatial_pyramid_pool
-from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+from .style import SEQUENTIAL_CMAP, categorical_colour, describe_figure, grid_text, new_figure, text_colour_on
 
 __all__ = ["plot_adaptive_bins", "plot_adaptive_windows", "plot_classic_spp_check", "plot_spp_pyramid"]
 
@@ -82,7 +82,14 @@ def plot_adaptive_bins(in_size: int, out_size: int) -> Figure:
         axes.spines[side].set_visible(False)
     overlap = "windows overlap: orange positions are read more than once" if max(reads) > 1 else "no overlap"
     axes.set_title(f"adaptive pooling along one dim, {in_size} -> {out_size}\n{overlap}", fontsize=10)
-    return figure
+    shared = [str(position) for position, count in enumerate(reads) if count > 1]
+    return describe_figure(figure, _(
+        "Adaptive pooling along one dim, {in_size} -> {out_size}: output cell i reads the window x[start:end]. "
+        "Windows: {windows}. {overlap}"
+    ).format(in_size=in_size, out_size=out_size,
+             windows="; ".join(f"out[{index}] = x[{start}:{end}]" for index, (start, end) in enumerate(windows)),
+             overlap=_("Positions read by more than one window: {positions}.").format(positions=", ".join(shared))
+             if shared else _("No position is read twice.")))
 
 
 def _to_map(feature_map: object, function_name: str) -> torch.Tensor:
@@ -223,7 +230,13 @@ def plot_adaptive_windows(feature_map: torch.Tensor, output_size: int | tuple[in
     figure.suptitle(
         f"F.adaptive_{mode}_pool2d: ({height}, {width}) -> ({out_rows}, {out_cols})", fontsize=11
     )
-    return figure
+    return describe_figure(figure, _(
+        "F.adaptive_{mode}_pool2d: ({height}, {width}) -> ({out_rows}, {out_cols}). Panels: the input map, the "
+        "window each output cell reads (rows {row_bins}, columns {col_bins}), how many windows read each cell "
+        "({overlap}), and the output: {output}."
+    ).format(mode=mode, height=height, width=width, out_rows=out_rows, out_cols=out_cols,
+             row_bins=", ".join(f"[{a}:{b}]" for a, b in row_bins), col_bins=", ".join(f"[{a}:{b}]" for a, b in col_bins),
+             overlap=_("at most {count}").format(count=int(counts.max())), output=grid_text(pooled)))
 
 
 def plot_classic_spp_check(max_in_size: int = 16, max_out_size: int = 6) -> Figure:
@@ -265,7 +278,17 @@ def plot_classic_spp_check(max_in_size: int = 16, max_out_size: int = 6) -> Figu
         f"green = n as wanted, orange = wrong ({wrong} cases), grey = stride 0; framed: s = 7, n = 4",
         fontsize=9.5,
     )
-    return figure
+    wrong_cases = [
+        f"s={s}, n={n}: {classic_spp_window(s, n).output_size}"
+        for n in range(1, max_out_size + 1) for s in range(1, max_in_size + 1)
+        if classic_spp_window(s, n).output_size is not None and not classic_spp_window(s, n).correct
+    ]
+    return describe_figure(figure, _(
+        "A grid of input sizes s = 1 to {max_in} against wanted cells n = 1 to {max_out}: how many cells per side "
+        "SPP-net's kernel ceil(s/n) with stride floor(s/n) really gives. It is wrong in {wrong} cases "
+        "(s, n: cells given): {cases}. Where s < n the stride is 0 and max_pool refuses."
+    ).format(max_in=max_in_size, max_out=max_out_size, wrong=wrong, cases="; ".join(wrong_cases[:12]) + (
+        _("; ... ({count} in all)").format(count=len(wrong_cases)) if len(wrong_cases) > 12 else "")))
 
 
 def _spp_slices(channels: int, levels: Sequence[int], channel: int) -> list[tuple[int, int]]:
@@ -321,4 +344,16 @@ def plot_spp_pyramid(*inputs: torch.Tensor, levels: Sequence[int] = (1, 2, 4), c
         f"values per channel, whatever H and W",
         fontsize=11,
     )
-    return figure
+    rows = []
+    for x in maps:
+        levels_text = "; ".join(
+            _("level {level}: {grid}").format(
+                level=level, grid=grid_text(torch.nn.functional.adaptive_max_pool2d(x[0, channel][None, None], level)[0, 0]))
+            for level in levels)
+        rows.append(_("input {shape} -> vector {vector}: {levels}").format(
+            shape=tuple(x.shape), vector=tuple(spatial_pyramid_pool(x, levels=levels).shape), levels=levels_text))
+    return describe_figure(figure, _(
+        "Spatial pyramid pooling of channel {channel}, levels {levels}: {sizes} = {total} values per channel "
+        "whatever H and W. {rows}."
+    ).format(channel=channel, levels=levels, sizes=" + ".join(str(l * l) for l in levels), total=total,
+             rows=". ".join(rows)))

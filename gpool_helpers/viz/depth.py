@@ -19,7 +19,7 @@ from ..checks import check_int, check_maps, describe
 from ..i18n import gettext as _
 from ..cnn.cbam import SpatialAttention, channel_descriptors
 from ..pooling import global_depth_pool
-from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+from .style import SEQUENTIAL_CMAP, categorical_colour, describe_figure, grid_text, new_figure, text_colour_on
 
 __all__ = ["plot_channel_winners", "plot_spatial_attention"]
 
@@ -82,7 +82,13 @@ def plot_channel_winners(x: Tensor, sample: int = 0) -> Figure:
     never = [str(c) for c in range(channels) if counts[c] == 0]
     subtitle = f"channels that never win: {', '.join(never)}" if never else "every channel wins somewhere"
     winner_axes.set_title(f"which channel wins each cell\n{subtitle}")
-    return figure
+    wins = "; ".join(_("channel {channel}: {count}").format(channel=c, count=int(counts[c])) for c in range(channels))
+    return describe_figure(figure, _(
+        "Depth max of sample {sample}: (1, {channels}, {height}, {width}) -> (1, 1, {height}, {width}). Left, the "
+        "largest of the {channels} values at each position: {values}. Right, the channel each maximum came from: "
+        "{winners}. Cells won per channel: {wins}."
+    ).format(sample=sample, channels=channels, height=height, width=width, values=grid_text(pooled),
+             winners=grid_text(winners, decimals=0), wins=wins))
 
 
 def plot_spatial_attention(x: Tensor, layer, sample: int = 0, layer_name: str = "") -> Figure:
@@ -128,4 +134,10 @@ def plot_spatial_attention(x: Tensor, layer, sample: int = 0, layer_name: str = 
     figure.colorbar(attention_image, ax=attention_axes, shrink=0.8)
     if layer_name:
         figure.suptitle(f"CBAM spatial attention, {layer_name}", fontsize=11)
-    return figure
+    return describe_figure(figure, _(
+        "CBAM spatial attention{layer} on sample {sample} of {channels} channels, {height}x{width}. Mean over the "
+        "channels: {mean}. Max over the channels: {max}. The attention map made from them, between 0 and 1: "
+        "{attention}."
+    ).format(layer=f" ({layer_name})" if layer_name else "", sample=sample, channels=channels, height=height,
+             width=width, mean=grid_text(descriptors[0]), max=grid_text(descriptors[1]),
+             attention=grid_text(attention)))

@@ -150,6 +150,37 @@ def describe_figure(figure: Figure, text: str) -> Figure:
     return figure
 
 
+def number_text(value: float, decimals: int = 2) -> str:
+    """One number as a description writes it: fixed decimals, NaN and infinities spelled as torch prints them."""
+    value = float(value)
+    if value != value:
+        return "nan"
+    if value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    text = f"{value:.{decimals}f}"
+    return "0." + "0" * decimals if text == "-0." + "0" * decimals else text
+
+
+def numbers_text(values: Any, decimals: int = 2, limit: int = 16) -> str:
+    """Up to ``limit`` numbers, comma-separated, then how many there are in all when some are left out."""
+    flat = [float(value) for value in (values.flatten().tolist() if hasattr(values, "flatten") else values)]
+    shown = ", ".join(number_text(value, decimals) for value in flat[:limit])
+    if len(flat) > limit:
+        shown += _(", ... ({count} values in all)").format(count=len(flat))
+    return shown
+
+
+def grid_text(values: Any, decimals: int = 2, limit: int = 8) -> str:
+    """A small 2-D grid row by row ("row 0: 1.00, 2.00; row 1: ..."), at most ``limit`` rows and columns."""
+    rows = values.tolist() if hasattr(values, "tolist") else [list(row) for row in values]
+    parts = [_("row {row}: {values}").format(row=index, values=numbers_text(row, decimals, limit))
+             for index, row in enumerate(rows[:limit])]
+    text = "; ".join(parts)
+    if len(rows) > limit:
+        text += _("; ... ({count} rows in all)").format(count=len(rows))
+    return text
+
+
 def figure_description(figure: Figure) -> str | None:
     """The text :func:`describe_figure` attached to ``figure``, or None."""
     return getattr(figure, _DESCRIPTION_ATTRIBUTE, None)

@@ -27,7 +27,15 @@ from ..checks import check_maps, check_number
 from ..cnn.counting import count_parameters
 from ..i18n import gettext as _
 from ..pooling import gem_pool, lse_pool, measure_work
-from .style import SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+from .style import (
+    SEQUENTIAL_CMAP,
+    categorical_colour,
+    describe_figure,
+    grid_text,
+    new_figure,
+    numbers_text,
+    text_colour_on,
+)
 
 __all__ = ["kind_summary_html", "plot_attention", "plot_mean_to_max", "plot_ranges", "plot_zoo"]
 
@@ -100,7 +108,14 @@ def plot_zoo(x: torch.Tensor) -> Figure:
     if notes:
         title += "\nnot drawn here: " + "; ".join(notes)
     axes.set_title(title, fontsize=9.5)
-    return figure
+    table_text = "; ".join(f"{label}: {numbers_text(row)}" for label, row in zip(labels, table))
+    text = _(
+        "A table of every per-channel pooling kind on the same input {shape}, sample 0: one row per kind, one "
+        "column per channel (c0 to c{last}), coloured by value. {rows}."
+    ).format(shape=_format_shape(x.shape), last=channels - 1, rows=table_text)
+    if notes:
+        text += " " + _("Not drawn: {notes}.").format(notes="; ".join(notes))
+    return describe_figure(figure, text)
 
 
 def _position(values: torch.Tensor, mean: torch.Tensor, peak: torch.Tensor) -> torch.Tensor:
@@ -160,7 +175,20 @@ def plot_mean_to_max(features: torch.Tensor, p: float = 3.0, r: float = 1.0) -> 
         f"between average and max on {_format_shape(features.shape)}, sample 0: GeM p = {p:g}, LSE r = {r:g}",
         fontsize=10,
     )
-    return figure
+    gem_at, lse_at = _position(gem, mean, peak), _position(lse, mean, peak)
+    per_channel = "; ".join(
+        _("c{channel}: average {mean}, max {max}, GeM {gem}, LSE {lse}").format(
+            channel=channel, mean=f"{float(mean[channel]):.2f}", max=f"{float(peak[channel]):.2f}",
+            gem=f"{float(gem[channel]):.2f}", lse=f"{float(lse[channel]):.2f}")
+        for channel in range(channels))
+    return describe_figure(figure, _(
+        "GeM with p = {p} and LSE with r = {r} between each channel's average and max, on {shape}, sample 0. "
+        "{values}. The other two panels follow each channel's position from its average (0) to its max (1) as p, "
+        "and r, grow; at these settings GeM sits between {gem_low} and {gem_high} of the way, LSE between "
+        "{lse_low} and {lse_high}."
+    ).format(p=f"{p:g}", r=f"{r:g}", shape=_format_shape(features.shape), values=per_channel,
+             gem_low=f"{float(gem_at.min()):.2f}", gem_high=f"{float(gem_at.max()):.2f}",
+             lse_low=f"{float(lse_at.min()):.2f}", lse_high=f"{float(lse_at.max()):.2f}"))
 
 
 RANGE_MARKERS = ("o", "s", "D", "^", "v", "P")
@@ -218,10 +246,25 @@ def plot_ranges(features: torch.Tensor, pooled: dict[str, torch.Tensor], title: 
     series = {str(label): _check_pooled(values, channels, str(label), function_name) for label, values in pooled.items()}
     figure = new_figure(2.4 + 0.75 * channels, 4.0, layout="constrained")
     axes = figure.add_subplot()
-    _draw_ranges(axes, features[:1], series)
+    below = _draw_ranges(axes, features[:1], series)
     heading = title if title is not None else f"where each pooling lands on {_format_shape(features.shape)}, sample 0"
     axes.set_title(f"{heading}\ngrey: each channel's min to max; black tick: its mean", fontsize=9.5)
-    return figure
+    return describe_figure(figure, _(
+        "Where each pooling lands on each channel's range, {shape}, sample 0. {ranges}. {series}."
+    ).format(shape=_format_shape(features.shape), ranges=_ranges_text(features[:1]), series="; ".join(
+        _("{label}: {values} ({below} of {channels} below the mean)").format(
+            label=label, values=numbers_text(values), below=count, channels=channels)
+        for (label, values), count in zip(series.items(), below))))
+
+
+def _ranges_text(sample: torch.Tensor) -> str:
+    """Each channel's min, mean and max, as the grey lines and black ticks show them."""
+    low, mean, peak = (v[0].float() for v in (sample.amin(dim=(2, 3)), sample.mean(dim=(2, 3)), sample.amax(dim=(2, 3))))
+    return "; ".join(
+        _("c{channel} from {low} to {high}, mean {mean}").format(
+            channel=channel, low=f"{float(low[channel]):.2f}", high=f"{float(peak[channel]):.2f}",
+            mean=f"{float(mean[channel]):.2f}")
+        for channel in range(sample.shape[1]))
 
 
 def plot_attention(features: torch.Tensor, weights: torch.Tensor, pooled: torch.Tensor) -> Figure:
@@ -268,7 +311,15 @@ def plot_attention(features: torch.Tensor, weights: torch.Tensor, pooled: torch.
     )
     figure.suptitle(f"attention pooling {_format_shape(features.shape)} -> {_format_shape(pooled.shape)}, sample 0",
                     fontsize=10)
-    return figure
+    weights_text = " ".join(
+        _("Head {head}'s weights over the {count} positions: {grid}.").format(
+            head=head, count=height * width, grid=grid_text(maps[head]))
+        for head in range(heads))
+    return describe_figure(figure, _(
+        "Attention pooling {before} -> {after}, sample 0. {weights} The pooled value per channel: {values}; "
+        "{below} of {channels} lie below their channel's mean."
+    ).format(before=_format_shape(features.shape), after=_format_shape(pooled.shape), weights=weights_text,
+             values=numbers_text(values), below=below, channels=channels))
 
 
 def kind_summary(shape: tuple[int, ...] = (1, 8, 4, 4)) -> list[dict[str, object]]:

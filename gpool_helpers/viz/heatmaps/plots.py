@@ -18,7 +18,16 @@ from matplotlib.figure import Figure
 from ...pooling import registry
 from ...checks import check_int, check_maps
 from ...i18n import gettext as _
-from ..style import CATEGORICAL_COLOURS, DIVERGING_CMAP, SEQUENTIAL_CMAP, text_colour_on
+from ..style import (
+    CATEGORICAL_COLOURS,
+    DIVERGING_CMAP,
+    SEQUENTIAL_CMAP,
+    describe_figure,
+    grid_text,
+    number_text,
+    numbers_text,
+    text_colour_on,
+)
 from .parts import (  # noqa: F401
     ANNOTATE_MAX_SIDE,
     DEFAULT_MAX_CHANNELS,
@@ -93,9 +102,35 @@ def plot_feature_maps(
     notes = _selection_notes(x.shape, sample, drawn)
     board = _Board(grid.width, grid.height, notes=len(notes))
     _draw_maps(board, grid, maps, colormap, norm, annotate)
-    return board.finish(
+    figure = board.finish(
         norm, colormap, colorbar_label, title if title is not None else f"feature maps {format_shape(x.shape)}", notes
     )
+    return describe_figure(figure, _describe_maps(x, sample, drawn))
+
+
+def _shown_of(channels: int, drawn: int) -> str:
+    return "" if drawn == channels else " " + _("(the first {drawn} of {channels} channels drawn)").format(
+        drawn=drawn, channels=channels)
+
+
+def _channel_ranges(maps: torch.Tensor) -> str:
+    """Each map's smallest and largest value ("channel 0 from -1.20 to 2.30; ..."), at most 8 maps."""
+    ranges = [
+        _("channel {channel} from {low} to {high}").format(
+            channel=channel, low=number_text(values.min()), high=number_text(values.max()))
+        for channel, values in enumerate(maps[:8])
+    ]
+    return "; ".join(ranges)
+
+
+def _describe_maps(x: torch.Tensor, sample: int, drawn: int) -> str:
+    batch, channels, height, width = x.shape
+    maps = x[sample, :drawn].detach().float()
+    return _(
+        "Heatmaps of the feature maps of a tensor shaped {shape}: sample {sample}, {drawn} maps of "
+        "{height}x{width}{shown}, on one colour scale, brighter for larger. Values: {ranges}."
+    ).format(shape=format_shape(x.shape), sample=sample, drawn=drawn, height=height, width=width,
+             shown=_shown_of(channels, drawn), ranges=_channel_ranges(maps))
 
 
 def plot_pooling(
@@ -136,8 +171,62 @@ def plot_pooling(
     title = f"{kind.name}: {format_shape(x.shape)} -> {format_shape(pooled.shape)}"
     notes = _selection_notes(x.shape, sample, drawn)
     if kind.pools_over == "channels":
-        return _plot_channel_pooling(x, pooled, kind, sample, drawn, title, notes, annotate)
-    return _plot_space_pooling(x, pooled, kind, sample, drawn, title, notes, annotate)
+        figure = _plot_channel_pooling(x, pooled, kind, sample, drawn, title, notes, annotate)
+        return describe_figure(figure, _describe_channel_pooling(x, pooled, kind, sample, drawn))
+    figure = _plot_space_pooling(x, pooled, kind, sample, drawn, title, notes, annotate)
+    return describe_figure(figure, _describe_space_pooling(x, pooled, kind, sample, drawn))
+
+
+def _describe_space_pooling(x: torch.Tensor, pooled: torch.Tensor, kind, sample: int, drawn: int) -> str:
+    """Shapes, then the pooled numbers per drawn channel, and where a max came from."""
+    channels, height, width = x.shape[1:]
+    head = _(
+        "{kind} pooling: {before} -> {after}. Heatmaps of sample {sample}'s {drawn} maps of {height}x{width}{shown}, "
+        "each with what it pools to beneath it."
+    ).format(kind=kind.name, before=format_shape(x.shape), after=format_shape(pooled.shape), sample=sample,
+             drawn=drawn, height=height, width=width, shown=_shown_of(channels, drawn))
+    out = pooled[sample].detach().float()
+    if pooled.dim() == 2 and pooled.shape[1] == channels:
+        values = "; ".join(_("channel {channel}: {value}").format(channel=channel, value=number_text(out[channel]))
+                           for channel in range(drawn))
+        text = head + " " + _("Output values: {values}.").format(values=values)
+        maxima = x[sample, :drawn].detach().amax(dim=(1, 2))
+        if torch.equal(out[:drawn].to(maxima.dtype), maxima):
+            places = x[sample, :drawn].detach().flatten(1).argmax(dim=1).tolist()
+            where = "; ".join(
+                _("channel {channel} at row {row}, column {column}").format(
+                    channel=channel, row=index // width, column=index % width)
+                for channel, index in enumerate(places))
+            text += " " + _("Outlined, the cell each maximum came from: {where}.").format(where=where)
+        return text
+    if pooled.dim() >= 3 and pooled.shape[1] == channels:
+        maps = "; ".join(_("channel {channel}: {grid}").format(channel=channel, grid=grid_text(out[channel]))
+                         for channel in range(min(drawn, 4)))
+        return head + " " + _("Each channel becomes a {rows}x{columns} map: {maps}.").format(
+            rows=pooled.shape[2], columns=pooled.shape[3] if pooled.dim() > 3 else 1, maps=maps)
+    return head + " " + _("Output, {count} values in order: {values}.").format(
+        count=out.numel(), values=numbers_text(out))
+
+
+def _describe_channel_pooling(x: torch.Tensor, pooled: torch.Tensor, kind, sample: int, drawn: int) -> str:
+    """Shapes, the output map's values row by row, and for a depth max which channel won each cell."""
+    channels, height, width = x.shape[1:]
+    out = pooled[sample].detach().float()
+    out = out.reshape(-1, height, width)
+    text = _(
+        "{kind} pooling: {before} -> {after}, across the {channels} channels at each of the {height}x{width} "
+        "positions. Heatmaps of sample {sample}'s {drawn} input maps{shown}, and the output beneath them."
+    ).format(kind=kind.name, before=format_shape(x.shape), after=format_shape(pooled.shape), channels=channels,
+             height=height, width=width, sample=sample, drawn=drawn, shown=_shown_of(channels, drawn))
+    if out.shape[0] == 1:
+        text += " " + _("Output: {grid}.").format(grid=grid_text(out[0]))
+    for index in range(min(out.shape[0], 4) if out.shape[0] > 1 else 0):
+        text += " " + _("Output channel {index}: {grid}.").format(index=index, grid=grid_text(out[index]))
+    maxima = x[sample].detach().amax(dim=0)
+    if out.shape[0] == 1 and torch.equal(out[0].to(maxima.dtype), maxima):
+        winners = x[sample].detach().argmax(dim=0)
+        text += " " + _("Which channel won each position: {grid}.").format(grid=grid_text(winners, decimals=0))
+    return text
 
 
 def _values_per_channel(kind, x: torch.Tensor, pooled: torch.Tensor, sample: int, drawn: int) -> list[list[int]] | None:
