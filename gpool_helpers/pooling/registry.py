@@ -21,6 +21,15 @@ from ..i18n import N_, gettext as _
 POOLS_OVER = (N_("space"), N_("channels"))
 
 PoolFunction = Callable[[Tensor], Tensor]
+#: The token forms of a kind (notebook 08), called by :mod:`gpool_helpers.pooling.tokens` after its checks:
+#: ``masked(x, mask, **options)`` pools padded tokens, (N, L, C) with an (N, L) bool mask (or ``None``: all
+#: real) -> (N, C'); ``segment(x, batch, counts, **options)`` pools concatenated sets, (T, C) with a sorted
+#: batch vector and the (G,) token counts -> (G, C'). Rows and segments with no token are the wrapper's job.
+MaskedFunction = Callable[..., Tensor]
+SegmentFunction = Callable[..., Tensor]
+#: What a kind can take, for :func:`kind_names` and :func:`all_kinds`: feature maps (N, C, *spatial),
+#: padded tokens with a mask, or concatenated tokens with a batch vector.
+TAKES = ("maps", "mask", "batch")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,17 @@ class PoolingKind:
       what a learner would reach for).
     - ``code``: how to call the helper, e.g. ``global_avg_pool(x)``.
     - ``pools_over``: ``"space"`` (one value per channel) or ``"channels"``.
+    - ``masked`` / ``segment``: the same pooling over the tokens of padded
+      sequences (with a mask) or of concatenated sets (with a batch vector),
+      for the kinds where it means something (notebook 08); ``None`` otherwise.
+      ``function`` stays the definition: on one sequence of L tokens, read as
+      a (1, C, L) map, it gives what both forms give for that sequence.
+    - ``module_options``: module -> the options its forward passes (GeM's p,
+      attention's query and weights), so a token layer of a learned kind
+      reuses the kind's own module and parameters.
+    - ``in_map_menus``: ``False`` for kinds added for tokens (sum,
+      statistics): they pool maps too, but the image menus, tables and
+      benchmarks of notebooks 00-07 list the kinds those notebooks teach.
     """
 
     name: str
@@ -65,6 +85,18 @@ class PoolingKind:
     torch_equivalents: tuple[TorchEquivalent, ...] = field(default_factory=tuple)
     learnable: bool = False
     references: tuple[TorchEquivalent, ...] = field(default_factory=tuple)
+    masked: MaskedFunction | None = None
+    segment: SegmentFunction | None = None
+    module_options: Callable[[nn.Module], dict] | None = None
+    in_map_menus: bool = True
+
+    def takes(self, what: str | None) -> bool:
+        """Whether this kind takes ``what`` (one of :data:`TAKES`; ``None``: anything)."""
+        if what is None:
+            return True
+        if what not in TAKES:
+            raise ValueError(f"takes expects one of {TAKES} or None; got {what!r}")
+        return {"maps": self.in_map_menus, "mask": self.masked is not None, "batch": self.segment is not None}[what]
 
     def __post_init__(self) -> None:
         if self.pools_over not in ("space", "channels"):
@@ -160,14 +192,20 @@ def get_kind(name: str, *, caller: str = "get_kind", pools_over: str | None = No
     return kind
 
 
-def kind_names(pools_over: str | None = None) -> tuple[str, ...]:
-    """Registered names in registration order (the order menus show), optionally only those pooling over ``pools_over``."""
-    return tuple(name for name, kind in _REGISTRY.items() if pools_over in (None, kind.pools_over))
+def kind_names(pools_over: str | None = None, takes: str | None = "maps") -> tuple[str, ...]:
+    """Registered names in registration order (the order menus show).
+
+    Optionally only those pooling over ``pools_over``; by default the kinds of
+    the image menus (``takes="maps"``), ``takes="mask"`` or ``"batch"`` those
+    with a token form (notebook 08), ``takes=None`` every kind.
+    """
+    return tuple(name for name, kind in _REGISTRY.items()
+                 if pools_over in (None, kind.pools_over) and kind.takes(takes))
 
 
-def all_kinds() -> Mapping[str, PoolingKind]:
-    """A copy of the registry: name -> kind."""
-    return dict(_REGISTRY)
+def all_kinds(takes: str | None = "maps") -> Mapping[str, PoolingKind]:
+    """A copy of the registry, name -> kind: the image kinds by default, or those that take ``takes`` (see :func:`kind_names`)."""
+    return {name: kind for name, kind in _REGISTRY.items() if kind.takes(takes)}
 
 
 def per_channel_shape(shape: Sequence[int], multiplier: int = 1) -> tuple[int, ...]:

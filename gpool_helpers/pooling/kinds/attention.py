@@ -23,6 +23,7 @@ from torch import Tensor, nn
 from ...checks import check_int, check_pool_input, describe
 from ...i18n import gettext as _
 from ..registry import PoolingKind, per_channel_shape, register
+from ..tokens import segments_to_padded_checked
 
 __all__ = ["attention_pool", "AttentionPool"]
 
@@ -49,19 +50,30 @@ def attention_pool(
     (N, num_heads, *spatial), each head's summing to 1 over the positions.
     """
     check_pool_input(x, "attention_pool")
-    batch, channels = x.shape[:2]
-    num_heads = check_int(num_heads, "num_heads", "attention_pool")
+    # (N, C, *spatial) -> (N, L, C): one token of C values per position.
+    pooled, weights = _attend(x.flatten(2).transpose(1, 2), None, query, key_weight, value_weight, num_heads,
+                              "attention_pool")
+    if return_weights:
+        return pooled, weights.reshape(x.shape[0], weights.shape[1], *x.shape[2:])
+    return pooled
+
+
+def _attend(tokens: Tensor, mask: Tensor | None, query: Tensor | None, key_weight: Tensor | None,
+            value_weight: Tensor | None, num_heads: int, function_name: str) -> tuple[Tensor, Tensor]:
+    """The attention over (N, L, C) tokens, padding (mask False) given no weight: (pooled (N, C), weights (N, heads, L))."""
+    batch, channels = tokens.shape[0], tokens.shape[2]
+    num_heads = check_int(num_heads, "num_heads", function_name)
     if channels % num_heads:
         raise ValueError(
             _("attention_pool expects the channel count to be divisible by num_heads; "
               "got C={channels}, num_heads={num_heads}").format(channels=channels, num_heads=num_heads)
         )
-    _check_parameter(query, (channels,), "query", x)
-    _check_parameter(key_weight, (channels, channels), "key_weight", x)
-    _check_parameter(value_weight, (channels, channels), "value_weight", x)
+    _check_parameter(query, (channels,), "query", channels)
+    _check_parameter(key_weight, (channels, channels), "key_weight", channels)
+    _check_parameter(value_weight, (channels, channels), "value_weight", channels)
     head_size = channels // num_heads
-    # (N, C, *spatial) -> (N, L, C): one token of C values per position.
-    tokens = x.flatten(2).transpose(1, 2)
+    if mask is not None:  # padding may hold anything (inf, NaN): a weight of 0 times it would still be NaN
+        tokens = torch.where(mask[..., None], tokens, 0.0)
     keys = tokens if key_weight is None else tokens @ key_weight.T
     values = tokens if value_weight is None else tokens @ value_weight.T
     if query is None or channels == 0:
@@ -70,23 +82,40 @@ def attention_pool(
         per_head_keys = keys.unflatten(2, (num_heads, head_size))  # (N, L, heads, d)
         per_head_query = query.reshape(num_heads, head_size)
         scores = torch.einsum("nlhd,hd->nhl", per_head_keys, per_head_query) / math.sqrt(head_size)
+    if mask is not None:
+        scores = scores.masked_fill(~mask[:, None, :], -math.inf)
     weights = scores.softmax(dim=2)  # (N, heads, L)
     per_head_values = values.unflatten(2, (num_heads, head_size))
     pooled = torch.einsum("nhl,nlhd->nhd", weights, per_head_values).reshape(batch, channels)
-    if return_weights:
-        return pooled, weights.reshape(batch, num_heads, *x.shape[2:])
-    return pooled
+    return pooled, weights
 
 
-def _check_parameter(value: Tensor | None, shape: tuple[int, ...], argument: str, x: Tensor) -> None:
+def _check_parameter(value: Tensor | None, shape: tuple[int, ...], argument: str, channels: int) -> None:
     if value is None:
         return
     if not isinstance(value, Tensor) or tuple(value.shape) != shape or not value.dtype.is_floating_point:
         raise ValueError(
             _("attention_pool expects {argument} to be a float tensor of shape {shape} "
               "for an input with C={channels}; got {got}").format(
-                argument=argument, shape=shape, channels=x.shape[1], got=describe(value))
+                argument=argument, shape=shape, channels=channels, got=describe(value))
         )
+
+
+# Token forms (notebook 08): the softmax runs over each row's or set's real tokens only.
+
+
+def _attention_masked(x: Tensor, mask: Tensor | None, query: Tensor | None = None, key_weight: Tensor | None = None,
+                      value_weight: Tensor | None = None, num_heads: int = 1) -> Tensor:
+    return _attend(x, mask, query, key_weight, value_weight, num_heads, "masked_pool")[0]
+
+
+def _attention_segment(x: Tensor, batch: Tensor, counts: Tensor, query: Tensor | None = None,
+                       key_weight: Tensor | None = None, value_weight: Tensor | None = None,
+                       num_heads: int = 1) -> Tensor:
+    padded, mask = segments_to_padded_checked(x, batch, counts)
+    # An empty set attends over its padding (finite, a finite gradient); the wrapper sets it to 0.
+    return _attend(padded, mask | (counts == 0)[:, None], query, key_weight, value_weight, num_heads,
+                   "segment_pool")[0]
 
 
 class AttentionPool(nn.Module):
@@ -153,4 +182,7 @@ register(PoolingKind.make(
         "F.scaled_dot_product_attention(q, t, t).squeeze(1), t = x.flatten(2).mT, q = zeros(N, 1, C)": _attention_builtin,
     },
     learnable=True,
+    masked=_attention_masked, segment=_attention_segment,
+    module_options=lambda module: {"query": module.query, "key_weight": module.key_weight,
+                                   "value_weight": module.value_weight, "num_heads": module.num_heads},
 ))

@@ -33,6 +33,7 @@ from ...i18n import gettext as _
 from ..fastest import FastestOf
 from ..registry import PoolingKind, depth_shape, per_channel_shape, register
 from ..shapes import adaptive_layer, adaptive_pool, spatial_dims, spatial_positions
+from ..tokens import masked_amax, masked_mean, segment_amax, segment_mean
 from ..twin import module_twin
 
 __all__ = [
@@ -226,6 +227,7 @@ register(PoolingKind.make(
         # AdaptiveAvgPool2d(1) runs mean internally (pytorch PR #43986): a sum is the independent check.
         "x.sum(dim=(2, 3)) / (H * W)": lambda x: x.sum(dim=spatial_dims(x)) / spatial_positions(x),
     },
+    masked=masked_mean, segment=segment_mean,
 ))
 
 register(PoolingKind.make(
@@ -235,6 +237,7 @@ register(PoolingKind.make(
         "nn.AdaptiveMaxPool2d((1, 1))(x).flatten(1)": lambda x: adaptive_layer("max", x, 1).flatten(1),
         "x.amax(dim=(2, 3))": lambda x: x.amax(dim=spatial_dims(x)),
     },
+    masked=masked_amax, segment=segment_amax,
 ))
 
 register(PoolingKind.make(

@@ -24,6 +24,7 @@ from ...checks import check_pool_input, check_positive_knob
 from ...i18n import gettext as _
 from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_dims, spatial_positions
+from ..tokens import masked_amax, masked_mean, segment_amax, segment_mean
 
 __all__ = ["gem_pool", "GeM"]
 
@@ -130,6 +131,33 @@ def _gem_by_lp_pool(x: Tensor) -> Tensor:
     return summed / spatial_positions(x) ** (1 / GEM_P)
 
 
+# ----------------------------------------------------------------------------
+# Token forms (notebook 08): the stable path over each row's or set's real tokens
+# ----------------------------------------------------------------------------
+
+
+def _gem_masked(x: Tensor, mask: Tensor | None, p: float | Tensor = GEM_P, eps: float = GEM_EPS) -> Tensor:
+    """GeM over the real tokens of (N, L, C), rescaled by each row's max so that x ** p cannot overflow."""
+    check_positive_knob(p, "p", "masked_pool")
+    check_positive_knob(eps, "eps", "masked_pool")
+    if mask is not None:  # padding may hold anything: selected away first, so it reaches neither value nor gradient
+        x = torch.where(mask[..., None], x, eps)
+    clamped = x.clamp(min=eps)
+    scale = masked_amax(clamped, mask).detach()  # >= eps on a row with a token
+    return scale * masked_mean((clamped / scale[:, None, :]).pow(p), mask).pow(1.0 / p)
+
+
+def _gem_segment(x: Tensor, batch: Tensor, counts: Tensor, p: float | Tensor = GEM_P, eps: float = GEM_EPS) -> Tensor:
+    check_positive_knob(p, "p", "segment_pool")
+    check_positive_knob(eps, "eps", "segment_pool")
+    clamped = x.clamp(min=eps)
+    scale = segment_amax(clamped.detach(), batch, counts)
+    powered_mean = segment_mean((clamped / scale[batch]).pow(p), batch, counts)
+    # An empty set's mean is 0, and 0 ** (1 / p) has an infinite slope in p: take 1 there (the set pools to 0).
+    powered_mean = powered_mean.masked_fill((counts == 0)[:, None], 1.0)
+    return scale * powered_mean.pow(1.0 / p)
+
+
 register(PoolingKind.make(
     "gem", gem_pool, lambda channels: GeM(p=GEM_P, eps=GEM_EPS), "gem_pool(x, p=3.0)",
     (
@@ -141,4 +169,6 @@ register(PoolingKind.make(
         "F.lp_pool2d(x.clamp(min=1e-6), 3, x.shape[2:]).flatten(1) / (H * W) ** (1 / 3)": _gem_by_lp_pool,
     },
     learnable=True,
+    masked=_gem_masked, segment=_gem_segment,
+    module_options=lambda module: {"p": module.p, "eps": module.eps},
 ))

@@ -23,6 +23,7 @@ from torch import Tensor
 from ...checks import check_pool_input, check_positive_knob
 from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_dims, spatial_positions
+from ..tokens import segment_amax, segment_sum, token_counts
 from ..twin import module_twin
 
 __all__ = ["lse_pool", "LSEPool", "LSE_SMALL_R"]
@@ -79,6 +80,26 @@ def _check_lse_options(options: dict) -> dict:
 LSEPool = module_twin("LSEPool", lse_pool, {"r": 1.0}, check=_check_lse_options)
 
 
+# Token forms (notebook 08): log of the mean of exp over each row's or set's real tokens.
+
+
+def _lse_masked(x: Tensor, mask: Tensor | None, r: float | Tensor = 1.0) -> Tensor:
+    """(1 / r) log mean exp(r x) over the real tokens of (N, L, C); padding enters as exp(-inf) = 0."""
+    check_positive_knob(r, "r", "masked_pool")
+    scaled = r * x if mask is None else torch.where(mask[..., None], r * x, -math.inf)
+    return (torch.logsumexp(scaled, dim=1) - token_counts(x, mask).log()) / r
+
+
+def _lse_segment(x: Tensor, batch: Tensor, counts: Tensor, r: float | Tensor = 1.0) -> Tensor:
+    """Shifted by each set's max, as logsumexp does, so exp cannot overflow."""
+    check_positive_knob(r, "r", "segment_pool")
+    peak = segment_amax(x.detach(), batch, counts)
+    summed = segment_sum((r * (x - peak[batch])).exp(), batch, counts)
+    # An empty set sums to 0, whose log has an infinite slope: take 1 there (the set pools to 0 anyway).
+    mean = summed.masked_fill((counts == 0)[:, None], 1.0) / counts.clamp(min=1).to(x.dtype)[:, None]
+    return peak + mean.log() / r
+
+
 register(PoolingKind.make(
     "lse", lse_pool, lambda channels: LSEPool(r=1.0), "lse_pool(x, r=1.0)",
     (
@@ -92,4 +113,5 @@ register(PoolingKind.make(
         # exp-mean-log would overflow, and as a benchmark rival it is not a fair one).
         "m + (x - m).exp().mean(dim=(2, 3)).log(), m = x.amax(dim=(2, 3), keepdim=True)": _lse_shifted,
     },
+    masked=_lse_masked, segment=_lse_segment,
 ))

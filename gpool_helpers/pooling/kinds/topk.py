@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 import math
 
+import torch
 from torch import Tensor, nn
 
 from ...checks import check_int, check_number, check_pool_input
 from ...i18n import gettext as _
 from ..registry import PoolingKind, per_channel_shape, register
 from ..shapes import spatial_positions
+from ..tokens import masked_mean, segments_to_padded_checked
 
 __all__ = ["topk_pool", "TopKPool"]
 
@@ -94,6 +96,40 @@ def _topk_by_sorting(x: Tensor) -> Tensor:
     return x.flatten(2).sort(dim=2, descending=True).values[..., : _default_k(x)].mean(dim=2)
 
 
+# Token forms (notebook 08): each row keeps its own k, from its own number of real tokens.
+
+
+def _topk_masked(x: Tensor, mask: Tensor | None, k: int | None = None, *, fraction: float | None = None) -> Tensor:
+    """The mean of each row's k largest real tokens, channel by channel: (N, L, C) -> (N, C).
+
+    ``fraction`` gives each row k = ceil(fraction * its length), as the map
+    form does with H*W; a fixed ``k`` longer than a row takes all of that row.
+    """
+    if k is None and fraction is None:
+        fraction = TOPK_FRACTION
+    if (k is None) == (fraction is None):
+        raise TypeError(_("{name} expects exactly one of k (how many values) or fraction "
+                          "(what share of the H*W positions); got k={k}, fraction={fraction}").format(
+            name="masked_pool", k=repr(k), fraction=repr(fraction)))
+    lengths = torch.full((x.shape[0],), x.shape[1], device=x.device) if mask is None else mask.sum(dim=1)
+    if k is not None:
+        per_row = lengths.clamp(max=check_int(k, "k", "masked_pool"))
+    else:
+        share = _check_fraction(fraction, "masked_pool")
+        per_row = torch.ceil(share * lengths.double() - 1e-9).long()
+    per_row = per_row.clamp(min=1)  # at least the max, as the map form; an empty row is the wrapper's
+    most = min(int(per_row.max()), x.shape[1]) if x.shape[0] else 1
+    candidates = x if mask is None else torch.where(mask[..., None], x, -math.inf)
+    largest = candidates.topk(most, dim=1).values  # (N, most, C), each channel sorted on its own
+    return masked_mean(largest, torch.arange(most, device=x.device) < per_row[:, None])
+
+
+def _topk_segment(x: Tensor, batch: Tensor, counts: Tensor, k: int | None = None, *,
+                  fraction: float | None = None) -> Tensor:
+    padded, mask = segments_to_padded_checked(x, batch, counts)
+    return _topk_masked(padded, mask | (counts == 0)[:, None], k, fraction=fraction)
+
+
 register(PoolingKind.make(
     "topk", functools.partial(topk_pool, fraction=TOPK_FRACTION), lambda channels: TopKPool(fraction=TOPK_FRACTION), "topk_pool(x, fraction=0.25)",
     (
@@ -104,4 +140,5 @@ register(PoolingKind.make(
         "x.flatten(2).topk(k, dim=2).values.mean(dim=2)": _topk_builtin,
         "x.flatten(2).sort(dim=2, descending=True).values[..., :k].mean(dim=2)": _topk_by_sorting,
     },
+    masked=_topk_masked, segment=_topk_segment,
 ))

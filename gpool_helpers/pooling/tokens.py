@@ -1,0 +1,408 @@
+"""Global pooling beyond images: padded sequences with a mask, concatenated sets with a batch vector.
+
+Notebook 08. Feature maps (N, C, H, W) are one case of a set of tokens: read
+each position as a token of C values, ``x.flatten(2).mT`` is (N, H*W, C), and
+global average pooling is the mean over the tokens. Two layouts hold
+collections of different sizes, and each registered kind with a token form
+(``kind_names(takes="mask")``) pools both:
+
+- **padded**: ``x`` (N, L, C) with a mask (N, L), True (or 1) for a real token
+  and False (or 0) for padding, as a Hugging Face attention mask.
+  :func:`masked_pool`, :class:`MaskedPool`.
+- **concatenated**: ``x`` (T, C), every set's tokens one after another, with a
+  batch vector (T,) naming each token's set 0, 1, ..., G - 1 in sorted order,
+  as PyTorch Geometric's ``global_mean_pool(x, batch)``. :func:`segment_pool`,
+  :class:`SegmentPool`.
+
+A row or a set with no token pools to 0 by default (``empty="zero"``), as
+PyG's readouts give and sentence-transformers' mean (its count is clamped to
+1e-9) gives: a plain mean would be 0 / 0 = NaN, and a max over nothing -inf,
+which the next linear layer turns into NaN. ``empty="error"`` raises instead,
+naming the rows. Values at padded positions are never read by the result, and
+their gradient is 0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from ..checks import check_choice, describe
+from ..i18n import N_, gettext as _
+from .registry import get_kind, kind_names
+
+__all__ = [
+    "masked_pool", "segment_pool", "MaskedPool", "SegmentPool", "lengths_to_mask", "pad_pieces",
+    "segments_to_padded", "segment_counts", "EMPTY_POLICIES",
+]
+
+#: What a row or a set with no token pools to: 0 (PyG's and sentence-transformers' convention), or an error.
+EMPTY_POLICIES = ("zero", "error")
+#: English; shown through ``_()``.
+EXPECTED_TOKENS = N_("a floating-point tensor of padded tokens shaped (N, L, C)")
+EXPECTED_NODES = N_("a floating-point tensor of concatenated tokens shaped (T, C)")
+#: A padded row holding at least this many values (L * C) is pooled on its own, over its real tokens
+#: only, when the mask is right-padding: a Python step costs about 10 us, and the row's padding then
+#: is never read. Below it one batched op over every position is cheaper. A size rule, not a CPU one.
+ROW_BY_ROW_MIN_VALUES = 1 << 14
+
+
+# ----------------------------------------------------------------------------
+# Input checks (the error style of gpool_helpers.checks)
+# ----------------------------------------------------------------------------
+
+
+def _check_float(x: object, rank: int, expected: str, function_name: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(_("{name} expects {expected}; got {got}").format(
+            name=function_name, expected=_(expected), got=describe(x)))
+    if not x.is_floating_point():
+        raise TypeError(_("{name} expects {expected}; got dtype {dtype} ({fix})").format(
+            name=function_name, expected=_(expected), dtype=x.dtype, fix=_("convert with x.float()")))
+    if x.dim() != rank:
+        raise ValueError(_("{name} expects {expected}; got shape {shape}").format(
+            name=function_name, expected=_(expected), shape=tuple(x.shape)))
+    return x
+
+
+def check_tokens(x: object, function_name: str) -> Tensor:
+    """``x`` if it is a float (N, L, C) tensor."""
+    return _check_float(x, 3, EXPECTED_TOKENS, function_name)
+
+
+def check_mask(mask: object, x: Tensor, function_name: str) -> Tensor:
+    """The mask as a bool (N, L) tensor: True = a real token.
+
+    Accepts bool, or an integer tensor of 0 and 1 (a Hugging Face attention
+    mask is int64). A float mask is refused: 0.5 has no meaning here, and a
+    float mask is often an additive attention bias (0 and -inf), the opposite
+    convention.
+    """
+    wanted = (x.shape[0], x.shape[1])
+    expected = _("a bool or 0/1 integer tensor shaped (N, L) = {shape}, True or 1 for a real token").format(
+        shape=wanted)
+    if not isinstance(mask, Tensor):
+        raise TypeError(_("{name} expects mask to be {expected}; got {got}").format(
+            name=function_name, expected=expected, got=describe(mask)))
+    if mask.dtype.is_floating_point or mask.dtype.is_complex:
+        raise TypeError(_("{name} expects mask to be {expected}; got dtype {dtype} (for a 0/1 float mask write "
+                          "mask.bool(); an additive mask of 0 and -inf is the opposite convention)").format(
+            name=function_name, expected=expected, dtype=mask.dtype))
+    if tuple(mask.shape) != wanted:
+        raise ValueError(_("{name} expects mask to be {expected}; got shape {shape}").format(
+            name=function_name, expected=expected, shape=tuple(mask.shape)))
+    if mask.dtype != torch.bool:
+        if mask.numel() and not bool(((mask == 0) | (mask == 1)).all()):
+            raise ValueError(_("{name} expects mask to be {expected}; got values other than 0 and 1: {values}").format(
+                name=function_name, expected=expected, values=sorted(set(mask.unique().tolist()) - {0, 1})[:5]))
+        mask = mask.bool()
+    if mask.device != x.device:
+        mask = mask.to(x.device)
+    return mask
+
+
+def check_batch_vector(batch: object, x: Tensor, size: object, function_name: str) -> tuple[Tensor, int]:
+    """The batch vector as int64 and the number of sets G.
+
+    ``batch`` is (T,) with one set index per token, sorted (each set's tokens
+    next to each other, as PyG's ``Batch`` builds it) and in [0, G).
+    ``size`` is G (``None``: the largest index + 1); a larger G adds empty sets.
+    """
+    expected = _("a sorted 1-D integer tensor of T = {tokens} set indices").format(tokens=x.shape[0])
+    if not isinstance(batch, Tensor):
+        raise TypeError(_("{name} expects batch to be {expected}; got {got}").format(
+            name=function_name, expected=expected, got=describe(batch)))
+    if batch.dtype.is_floating_point or batch.dtype.is_complex or batch.dtype == torch.bool:
+        raise TypeError(_("{name} expects batch to be {expected}; got dtype {dtype}").format(
+            name=function_name, expected=expected, dtype=batch.dtype))
+    if batch.dim() != 1 or batch.shape[0] != x.shape[0]:
+        raise ValueError(_("{name} expects batch to be {expected}; got shape {shape}").format(
+            name=function_name, expected=expected, shape=tuple(batch.shape)))
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise TypeError(_("{name} expects size to be None or an int >= 0 (the number of sets); got {got}").format(
+            name=function_name, got=repr(size)))
+    batch = batch.to(device=x.device, dtype=torch.long)
+    if batch.numel() == 0:
+        return batch, int(size or 0)
+    first, last = int(batch[0]), int(batch[-1])
+    if first < 0:
+        raise ValueError(_("{name} expects batch to hold set indices >= 0; got {value}").format(
+            name=function_name, value=int(batch.min())))
+    if batch.numel() > 1 and bool((batch[1:] < batch[:-1]).any()):
+        where = int((batch[1:] < batch[:-1]).nonzero()[0, 0])
+        raise ValueError(_("{name} expects batch to be sorted (each set's tokens together, as PyG builds it); "
+                           "got {before} then {after} at positions {position} and {next}").format(
+            name=function_name, before=int(batch[where]), after=int(batch[where + 1]), position=where,
+            next=where + 1))
+    sets = last + 1 if size is None else size
+    if last >= sets:
+        raise ValueError(_("{name} expects batch's indices below size={size}; got {value}").format(
+            name=function_name, size=size, value=last))
+    return batch, sets
+
+
+def _empty_error(function_name: str, what: str, empty: Tensor) -> ValueError:
+    rows = empty.nonzero().flatten().tolist()
+    shown = ", ".join(str(row) for row in rows[:8]) + (", ..." if len(rows) > 8 else "")
+    return ValueError(_("{name} was asked for empty='error', and these {what} hold no token: {rows} "
+                        "(empty='zero' pools them to 0)").format(name=function_name, what=_(what), rows=shown))
+
+
+# ----------------------------------------------------------------------------
+# Layout helpers
+# ----------------------------------------------------------------------------
+
+
+def lengths_to_mask(lengths: object, max_length: int | None = None) -> Tensor:
+    """(N,) lengths -> the (N, L) bool mask of right-padded rows: True for the first ``lengths[i]`` tokens."""
+    if not isinstance(lengths, Tensor):
+        lengths = torch.as_tensor(lengths)
+    if lengths.dtype.is_floating_point or lengths.dim() != 1 or (lengths.numel() and int(lengths.min()) < 0):
+        raise ValueError(_("lengths_to_mask expects lengths to be a 1-D tensor of ints >= 0; got {got}").format(
+            got=describe(lengths)))
+    longest = int(lengths.max()) if lengths.numel() else 0
+    if max_length is None:
+        max_length = longest
+    if max_length < longest:
+        raise ValueError(_("lengths_to_mask expects max_length >= the longest length {longest}; got {got}").format(
+            longest=longest, got=max_length))
+    return torch.arange(max_length, device=lengths.device) < lengths[:, None]
+
+
+def pad_pieces(pieces: list[Tensor], max_length: int | None = None) -> tuple[Tensor, Tensor]:
+    """A list of (L_i, C) pieces -> (x, mask): zero-padded (N, L, C) and the (N, L) bool mask."""
+    if not pieces or any(not isinstance(piece, Tensor) or piece.dim() != 2 for piece in pieces):
+        raise ValueError(_("pad_pieces expects a non-empty list of (L_i, C) tensors"))
+    lengths = torch.tensor([piece.shape[0] for piece in pieces])
+    mask = lengths_to_mask(lengths, max_length)
+    x = pieces[0].new_zeros(len(pieces), mask.shape[1], pieces[0].shape[1])
+    for row, piece in enumerate(pieces):
+        x[row, : piece.shape[0]] = piece
+    return x, mask
+
+
+def segment_counts(batch: Tensor, size: int) -> Tensor:
+    """How many tokens each of the ``size`` sets holds: (G,) int64."""
+    return torch.bincount(batch, minlength=size)
+
+
+def segments_to_padded(x: Tensor, batch: Tensor, size: int | None = None) -> tuple[Tensor, Tensor]:
+    """Concatenated tokens (T, C) + batch (T,) -> padded (G, L_max, C) + mask (G, L_max), as PyG's ``to_dense_batch``."""
+    x = _check_float(x, 2, EXPECTED_NODES, "segments_to_padded")
+    batch, sets = check_batch_vector(batch, x, size, "segments_to_padded")
+    return segments_to_padded_checked(x, batch, segment_counts(batch, sets))
+
+
+def segments_to_padded_checked(x: Tensor, batch: Tensor, counts: Tensor) -> tuple[Tensor, Tensor]:
+    """:func:`segments_to_padded` for checked input and its counts (the kinds' segment forms use it)."""
+    sets = counts.shape[0]
+    longest = int(counts.max()) if sets else 0
+    starts = counts.cumsum(0) - counts
+    position = torch.arange(x.shape[0], device=x.device) - starts[batch]
+    padded = x.new_zeros(sets, longest, x.shape[1])
+    padded[batch, position] = x
+    return padded, torch.arange(longest, device=x.device) < counts[:, None]
+
+
+# ----------------------------------------------------------------------------
+# Building blocks the kinds' token forms share (inputs already checked)
+# ----------------------------------------------------------------------------
+
+
+def masked_sum(x: Tensor, mask: Tensor | None) -> Tensor:
+    """Sum over the real tokens: (N, L, C) -> (N, C). Padding is selected away, never multiplied by 0
+    (0 * inf is NaN, and padding may hold anything)."""
+    if mask is None:
+        return x.sum(dim=1)
+    return torch.where(mask[..., None], x, 0.0).sum(dim=1)
+
+
+def token_counts(x: Tensor, mask: Tensor | None) -> Tensor:
+    """Real tokens per row, (N, 1), in x's dtype, at least 1 (an empty row's sum is 0, and 0 / 1 = 0)."""
+    if mask is None:
+        return x.new_full((x.shape[0], 1), max(x.shape[1], 1))
+    return mask.sum(dim=1, keepdim=True).clamp(min=1).to(x.dtype)
+
+
+def masked_mean(x: Tensor, mask: Tensor | None) -> Tensor:
+    if mask is None:
+        return x.mean(dim=1)
+    return masked_sum(x, mask) / token_counts(x, mask)
+
+
+def masked_amax(x: Tensor, mask: Tensor | None) -> Tensor:
+    """Max over the real tokens; an empty row gives -inf here (the wrapper makes it 0)."""
+    if mask is None:
+        return x.amax(dim=1)
+    return torch.where(mask[..., None], x, -math.inf).amax(dim=1)
+
+
+def segment_sum(x: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
+    return x.new_zeros(counts.shape[0], x.shape[1]).index_add_(0, batch, x)
+
+
+def segment_mean(x: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
+    return segment_sum(x, batch, counts) / counts.clamp(min=1).to(x.dtype)[:, None]
+
+
+def segment_amax(x: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
+    """Max per set; include_self=False so the zeros it starts from take no part, and an empty set keeps 0."""
+    index = batch[:, None].expand(-1, x.shape[1])
+    return x.new_zeros(counts.shape[0], x.shape[1]).scatter_reduce(0, index, x, "amax", include_self=False)
+
+
+def segment_softmax(scores: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
+    """Softmax of (T, H) scores within each set, shifted by each set's max so exp cannot overflow."""
+    peak = segment_amax(scores.detach(), batch, counts)
+    weights = (scores - peak[batch]).exp()
+    return weights / segment_sum(weights, batch, counts)[batch]
+
+
+# ----------------------------------------------------------------------------
+# The entry points
+# ----------------------------------------------------------------------------
+
+
+def _right_padded_lengths(mask: Tensor) -> Tensor | None:
+    """The lengths when every row is its first tokens then padding, else None."""
+    lengths = mask.sum(dim=1)
+    if bool((mask == (torch.arange(mask.shape[1], device=mask.device) < lengths[:, None])).all()):
+        return lengths
+    return None
+
+
+def _token_kind(kind: object, function_name: str, takes: str):
+    pooling_kind = get_kind(kind, caller=function_name)
+    if not pooling_kind.takes(takes):
+        names = ", ".join(repr(name) for name in kind_names(takes=takes))
+        raise ValueError(_("{name} expects a kind with a token form, one of {known}; got {kind} "
+                           "(it has no meaning over a set of tokens)").format(
+            name=function_name, known=names, kind=repr(kind)))
+    return pooling_kind
+
+
+def masked_pool(x: Tensor, mask: Tensor, kind: str = "avg", *, empty: str = "zero", **options) -> Tensor:
+    """Pool the real tokens of each padded row: (N, L, C) with mask (N, L) -> (N, C) (statistics: 2C).
+
+    ``kind`` is a registered kind with a token form (``kind_names(takes="mask")``),
+    ``options`` its own (``p`` for GeM, ``r`` for LSE, ``fraction`` or ``k`` for
+    top-k, ``query`` ... for attention). Equal, for every row, to the kind's
+    pooling of that row's real tokens alone; a row with no real token gives 0
+    (``empty="error"``: a ValueError naming it).
+    """
+    x = check_tokens(x, "masked_pool")
+    mask = check_mask(mask, x, "masked_pool")
+    check_choice(empty, EMPTY_POLICIES, "empty", "masked_pool")
+    pooling_kind = _token_kind(kind, "masked_pool", "mask")
+    return _pool_padded(pooling_kind, x, mask, empty, options, "masked_pool")
+
+
+def _width(pooling_kind, channels: int) -> int:
+    """Output features of ``pooling_kind`` for C channels (2C for statistics), read off its shape rule."""
+    return int(pooling_kind.output_shape((1, channels, 1))[1])
+
+
+def _pool_padded(pooling_kind, x: Tensor, mask: Tensor, empty: str, options: dict, function_name: str) -> Tensor:
+    has_token = mask.any(dim=1)
+    if x.shape[1] == 0:  # no position at all: every row is empty
+        if empty == "error" and x.shape[0]:
+            raise _empty_error(function_name, N_("rows"), ~has_token)
+        return x.new_zeros(x.shape[0], _width(pooling_kind, x.shape[2]))
+    if x.shape[0] and not bool(has_token.all()):
+        if empty == "error":
+            raise _empty_error(function_name, N_("rows"), ~has_token)
+        # An empty row is pooled over zeros in all its positions (a finite value and gradient), then set to 0:
+        # a pooling over nothing (0/0, max of nothing, a softmax of no score) would put NaN in the gradient,
+        # and so would its padding, which may hold anything.
+        safe = x.masked_fill(~has_token[:, None, None], 0.0)
+        pooled = pooling_kind.masked(safe, mask | ~has_token[:, None], **options)
+        return pooled.masked_fill(~has_token[:, None], 0.0)
+    lengths = _right_padded_lengths(mask) if x.shape[1] * x.shape[2] >= ROW_BY_ROW_MIN_VALUES else None
+    if lengths is not None and x.shape[0]:
+        # Right padding (the usual case): each row over its own real tokens, which skips reading the padding.
+        rows = [pooling_kind.masked(x[row : row + 1, :length], None, **options)
+                for row, length in enumerate(lengths.tolist())]
+        return torch.cat(rows)
+    return pooling_kind.masked(x, mask, **options)
+
+
+def segment_pool(x: Tensor, batch: Tensor, kind: str = "avg", *, size: int | None = None, empty: str = "zero",
+                 **options) -> Tensor:
+    """Pool each set of concatenated tokens: (T, C) with a sorted batch vector (T,) -> (G, C) (statistics: 2C).
+
+    PyG's convention: ``batch[t]`` is the set of token t, sets numbered 0 to G - 1,
+    each set's tokens together. ``size`` is G (default: the largest index + 1).
+    A set with no token gives 0 (``empty="error"``: a ValueError naming it).
+    """
+    x = _check_float(x, 2, EXPECTED_NODES, "segment_pool")
+    batch, sets = check_batch_vector(batch, x, size, "segment_pool")
+    check_choice(empty, EMPTY_POLICIES, "empty", "segment_pool")
+    pooling_kind = _token_kind(kind, "segment_pool", "batch")
+    return _pool_segments(pooling_kind, x, batch, sets, empty, options, "segment_pool")
+
+
+def _pool_segments(pooling_kind, x: Tensor, batch: Tensor, sets: int, empty: str, options: dict,
+                   function_name: str) -> Tensor:
+    counts = segment_counts(batch, sets)
+    is_empty = counts == 0
+    if bool(is_empty.any()):
+        if empty == "error":
+            raise _empty_error(function_name, N_("sets"), is_empty)
+        if x.shape[0] == 0:
+            return x.new_zeros(sets, _width(pooling_kind, x.shape[1]))
+        return pooling_kind.segment(x, batch, counts, **options).masked_fill(is_empty[:, None], 0.0)
+    return pooling_kind.segment(x, batch, counts, **options)
+
+
+class _TokenPool(nn.Module):
+    """Shared by the two token layers: a kind, its options or its learned module, the empty policy."""
+
+    layout = "mask"
+
+    def __init__(self, kind: str = "avg", channels: int = 0, *, empty: str = "zero", **options) -> None:
+        super().__init__()
+        name = type(self).__name__
+        pooling_kind = _token_kind(kind, name, self.layout)
+        self.kind = pooling_kind.name
+        self.empty = check_choice(empty, EMPTY_POLICIES, "empty", name)
+        if pooling_kind.module_options is not None:
+            if options:
+                raise TypeError(_("{name}({kind}) learns its options; got {options} (build the kind's own module "
+                                  "to set them)").format(name=name, kind=repr(kind), options=", ".join(options)))
+            # The kind's own module holds the learned parameters (GeM's p, attention's query and weights).
+            self.pool = pooling_kind.make_module(channels)
+        self.options = options
+
+    def _options(self) -> dict:
+        pooling_kind = get_kind(self.kind)
+        if pooling_kind.module_options is not None:
+            return pooling_kind.module_options(self.pool)
+        return self.options
+
+    def extra_repr(self) -> str:
+        shown = "".join(f", {key}={value!r}" for key, value in self.options.items())
+        return f"kind={self.kind!r}{shown}, empty={self.empty!r}"
+
+
+class MaskedPool(_TokenPool):
+    """Module twin of :func:`masked_pool`: ``MaskedPool(kind, channels)(x, mask)``."""
+
+    layout = "mask"
+
+    def forward(self, x: Tensor, mask: Tensor) -> Tensor:
+        x = check_tokens(x, "MaskedPool")
+        mask = check_mask(mask, x, "MaskedPool")
+        return _pool_padded(get_kind(self.kind), x, mask, self.empty, self._options(), "MaskedPool")
+
+
+class SegmentPool(_TokenPool):
+    """Module twin of :func:`segment_pool`: ``SegmentPool(kind, channels)(x, batch, size=None)``."""
+
+    layout = "batch"
+
+    def forward(self, x: Tensor, batch: Tensor, size: int | None = None) -> Tensor:
+        x = _check_float(x, 2, EXPECTED_NODES, "SegmentPool")
+        batch, sets = check_batch_vector(batch, x, size, "SegmentPool")
+        return _pool_segments(get_kind(self.kind), x, batch, sets, self.empty, self._options(), "SegmentPool")
