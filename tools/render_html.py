@@ -12,11 +12,25 @@ The site in ``--output`` holds:
 Stored outputs are shown as they are; nothing is executed. A widget shows as the picture stored
 beside its view (a FigureView's PNG); a widget output without one is refused. Every page is checked before it is
 written: a script, stylesheet, font or image with a network address is an error.
+
+Readable by everyone (WCAG 2.1 AA; the browser suite runs axe-core over every page):
+
+- a picture's ``<img alt>`` is its text alternative from the output metadata (``describe_figure``
+  writes it; 1.1.1), through the page template in ``tools/site_template/gpool``, which is nbconvert's
+  lab template with that one change;
+- the theme's colours are raised to 4.5:1 against their background where nbconvert's fall short
+  (code highlighting, the dimmed ``In [n]:`` prompts, error output; 1.4.3), computed from the
+  page's own colour settings so that a new nbconvert is checked, not assumed;
+- links inside text are underlined, not told apart by colour alone (1.4.1), and keyboard focus is
+  drawn with a visible outline (2.4.7);
+- each page says its language, and an English page marks its Chinese passages ``lang="zh-CN"``
+  (3.1.1, 3.1.2).
 """
 
 from __future__ import annotations
 
 import argparse
+import colorsys
 import html
 import re
 import shutil
@@ -27,6 +41,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+TEMPLATES = Path(__file__).resolve().parent / "site_template"
+TEMPLATE_NAME = "gpool"
 NOTEBOOK_LINK = re.compile(r'href="(\d\d_[A-Za-z0-9_]+)\.ipynb(#[^"]*)?"')
 STATIC = "_static"
 #: MathJax 2's own combined configuration, as shipped by jupyter-server-mathjax; "Safe" as nbconvert's default.
@@ -184,6 +200,8 @@ def exporter_for(depth: int) -> HTMLExporter:
     """An HTMLExporter whose pages, ``depth`` folders below the site root, load scripts from ``_static``."""
     up = "../" * depth
     return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
         mathjax_url=f"{up}{STATIC}/{MATHJAX_ENTRY}",
         require_js_url=f"{up}{STATIC}/require.min.js",
         mermaid_js_url=f"{up}{STATIC}/{MERMAID_PLACEHOLDER}",
@@ -191,6 +209,142 @@ def exporter_for(depth: int) -> HTMLExporter:
         jquery_url=f"{up}{STATIC}/jquery-not-bundled.js",
         jupyter_widgets_base_url=f"{up}{STATIC}/",
     )
+
+
+# --- readable by everyone (WCAG 2.1 AA) -----------------------------------------------------
+
+#: AA's minimum for normal text (1.4.3), with a little room so rounding in a browser never drops below it.
+TEXT_CONTRAST = 4.5
+TARGET_CONTRAST = 4.6
+NAMED_COLOURS = {"white": "#ffffff", "black": "#000000", "blue": "#0000ff", "red": "#ff0000", "green": "#008000"}
+CSS_VARIABLE = re.compile(r"(--[a-z0-9-]+)\s*:\s*([^;}]+)")
+#: Text colours of the theme, and the background each is read on: code on the code cell's background,
+#: output text (ANSI colours in tracebacks, prompts) on the page's.
+CODE_COLOURS = re.compile(r"--jp-mirror-editor-[a-z0-9-]+-color$")
+PAGE_COLOURS = re.compile(r"--jp-(cell-(in|out)prompt-font|cell-prompt-not-active-font|content-link)-color$")
+#: A traceback's ANSI colours are fixed rules (".jp-RenderedText pre .ansi-red-fg { color: #e75c58; }"),
+#: read on the page and on an error output's pink background.
+ANSI_RULE = re.compile(r"(\.jp-RenderedText pre \.ansi-[a-z-]+-fg)\s*\{\s*color:\s*(#[0-9a-fA-F]{3,6})\s*;")
+#: What the theme cannot express in colour variables: the dimmed prompt of a cell that is not selected
+#: (a static page has no selected cell; dimming made #616161 read as #b0b0b0, 2.16:1), underlined links
+#: inside text (1.4.1), and a visible focus outline on what nbconvert makes focusable (2.4.7).
+FIXED_RULES = """
+:root { --jp-cell-prompt-not-active-opacity: 1; }
+.jp-RenderedHTMLCommon a, .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited { text-decoration: underline; }
+:focus-visible { outline: 2px solid #1a56a8; outline-offset: 2px; }
+"""
+
+
+def _hex(colour: str) -> str | None:
+    colour = NAMED_COLOURS.get(colour.strip().lower(), colour.strip())
+    match = re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", colour)
+    if match:
+        digits = match.group(1)
+        return "#" + ("".join(c * 2 for c in digits) if len(digits) == 3 else digits).lower()
+    match = re.fullmatch(r"rgb\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*\)", colour)
+    return "#" + "".join(f"{int(v):02x}" for v in match.groups()) if match else None
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.x contrast ratio of two #rrggbb colours (1 to 21)."""
+    light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_colour(colour: str, background: str, target: float = TARGET_CONTRAST) -> str:
+    """``colour`` itself when it reads at ``target`` on ``background``; else the same hue, darker, until it does."""
+    if contrast_ratio(colour, background) >= target:
+        return colour
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+    while lightness > 0:
+        lightness = max(0.0, lightness - 0.01)
+        candidate = "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(hue, lightness, saturation))
+        if contrast_ratio(candidate, background) >= target:
+            return candidate
+    return "#000000"
+
+
+def _variables(page: str) -> dict[str, str]:
+    """The page's CSS custom properties, light theme (the first definition of each), var() references resolved."""
+    found: dict[str, str] = {}
+    for name, value in CSS_VARIABLE.findall(page):
+        found.setdefault(name, value.strip())
+    resolved: dict[str, str] = {}
+    for name, value in found.items():
+        for _ in range(5):
+            reference = re.fullmatch(r"var\((--[a-z0-9-]+)\)", value)
+            if not reference or reference.group(1) not in found:
+                break
+            value = found[reference.group(1)]
+        resolved[name] = value
+    return resolved
+
+
+def theme_overrides(page: str) -> str:
+    """A <style> that lifts every theme text colour below 4.5:1 on its background, plus FIXED_RULES."""
+    variables = _variables(page)
+    code_background = _hex(variables.get("--jp-cell-editor-background", "#f5f5f5")) or "#f5f5f5"
+    page_background = _hex(variables.get("--jp-layout-color0", "#ffffff")) or "#ffffff"
+    lines = []
+    for name, value in sorted(variables.items()):
+        background = code_background if CODE_COLOURS.match(name) else page_background if PAGE_COLOURS.match(name) else None
+        colour = _hex(value) if background else None
+        if colour is None:
+            continue
+        # Code is read on its cell's background and, in a Markdown code span or an output, on the page's.
+        for ground in {background, page_background}:
+            colour = readable_colour(colour, ground)
+        if colour != _hex(value):
+            lines.append(f"  {name}: {colour}; /* was {value}, {contrast_ratio(_hex(value), background):.2f}:1 */")
+    error_background = _hex(variables.get("--jp-rendermime-error-background", "#ffdddd")) or "#ffdddd"
+    rules = []
+    for selector, value in dict(ANSI_RULE.findall(page)).items():
+        colour = _hex(value)
+        for ground in (page_background, error_background):
+            colour = readable_colour(colour, ground)
+        if colour != _hex(value):
+            rules.append(f"{selector} {{ color: {colour}; }} /* was {value} */")
+    return ("<style id=\"gpool-readable\">\n:root {\n" + "\n".join(lines) + "\n}\n" + "\n".join(rules)
+            + FIXED_RULES + "</style>\n")
+
+
+#: A run of Chinese text (Han characters, CJK and full-width punctuation between them).
+CHINESE_RUN = re.compile(r"[\u4e00-\u9fff][\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\s–—-]*[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]|[\u4e00-\u9fff]")
+
+
+def mark_chinese_passages(page: str) -> str:
+    """Wrap each Chinese passage in an English page's prose in <span lang="zh-CN"> (WCAG 3.1.2).
+
+    Only text between tags outside <script>, <style> and <title> is touched; an element that
+    already says its language keeps it.
+    """
+    from bs4 import BeautifulSoup, NavigableString
+
+    soup = BeautifulSoup(page, "html.parser")
+    for text in list(soup.find_all(string=CHINESE_RUN)):
+        if not isinstance(text, NavigableString) or text.find_parent(["script", "style", "title", "head"]):
+            continue
+        if any(parent.get("lang", "").startswith("zh") for parent in text.parents if getattr(parent, "get", None)):
+            continue
+        pieces, last = [], 0
+        for match in CHINESE_RUN.finditer(str(text)):
+            pieces.append(NavigableString(str(text)[last:match.start()]))
+            span = soup.new_tag("span", lang="zh-CN")
+            span.string = match.group(0)
+            pieces.append(span)
+            last = match.end()
+        pieces.append(NavigableString(str(text)[last:]))
+        for piece in pieces:
+            if str(piece):
+                text.insert_before(piece)
+        text.extract()
+    return str(soup)
 
 
 def _check_notebook(notebook: nbformat.NotebookNode, name: str) -> None:
@@ -219,9 +373,11 @@ def render(notebook_path: Path, output_dir: Path, depth: int = 0, beside: set[st
     # and a translated edition says its language, so a browser picks fitting fonts.
     resources = {"metadata": {"name": notebook_title(notebook_path)}}
     body, _ = exporter_for(depth).from_notebook_node(notebook, resources=resources)
-    language = notebook.metadata.get("gpool", {}).get("language")
-    if language:
-        body = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{INDEX_TEXTS[language]["html_lang"]}">', body, count=1)
+    language = notebook.metadata.get("gpool", {}).get("language") or "en"
+    body = re.sub(r"<html(\s[^>]*)?>", f'<html lang="{INDEX_TEXTS[language]["html_lang"]}">', body, count=1)
+    if language == "en":
+        body = mark_chinese_passages(body)
+    body = body.replace("</head>", theme_overrides(body) + "</head>", 1)
     body = rewrite_links(body, beside, "../" * depth)
     if MATHJAX_MARKER not in body:
         raise OfflineSiteError(f"{notebook_path.name}: nbconvert's template no longer marks where MathJax loads")
@@ -306,12 +462,16 @@ def index_page(learner: list[Path], solved: list[Path], solutions_note: str | No
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{words['title']}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }}
+body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5;
+        color: #212121; background: #ffffff; }}
+a {{ color: #0d47a1; text-decoration: underline; }}
+a:focus-visible {{ outline: 2px solid #1a56a8; outline-offset: 2px; }}
 ul {{ list-style: none; padding-left: 0; }}
 li {{ margin: 0.3rem 0; }}
 </style>
 </head>
 <body>
+<main>
 <h1>{words['title']}</h1>
 <p>{words['intro']}</p>
 {words['other'] if link_other_edition else ''}
@@ -322,6 +482,7 @@ li {{ margin: 0.3rem 0; }}
 <h2 id="solutions">{words['solutions']}</h2>
 <p>{words['solutions_intro']}</p>
 {teachers}
+</main>
 </body>
 </html>
 """
