@@ -73,6 +73,9 @@ def audited(browser, site, artifacts_dir) -> dict[str, dict]:
             if path.name != "index.html":
                 page.wait_for_function(TYPESET_DONE, timeout=60_000)
             results[path.relative_to(root).as_posix()] = {
+                # MathJax 2's AssistiveMML: each typeset formula carries hidden MathML a screen reader reads.
+                "formulas": page.evaluate("document.querySelectorAll('script[type^=\"math/tex\"]').length"),
+                "spoken_formulas": page.evaluate("document.querySelectorAll('.MJX_Assistive_MathML').length"),
                 "violations": axe_violations(page),
                 "images": page.evaluate("document.images.length"),
                 "undescribed": images_without_description(page),
@@ -109,3 +112,11 @@ def test_every_picture_has_a_real_text_alternative(audited):
     missing = {name: result["undescribed"] for name, result in audited.items() if result["undescribed"]}
     listed = "\n".join(f"  {name}: {len(found)}, e.g. alt={found[0]['alt']!r}" for name, found in sorted(missing.items()))
     assert not missing, f"{sum(map(len, missing.values()))} of {images} pictures say nothing of what they show:\n{listed}"
+
+
+def test_every_formula_reaches_a_screen_reader_as_mathml(audited):
+    formulas = sum(result["formulas"] for result in audited.values())
+    assert formulas >= 5, f"only {formulas} formulas on the whole site"
+    silent = {name: (result["formulas"], result["spoken_formulas"]) for name, result in audited.items()
+              if result["spoken_formulas"] < result["formulas"]}
+    assert not silent, f"formulas without MathJax's assistive MathML (formulas, with MathML): {silent}"
