@@ -51,6 +51,9 @@ VIEW_CLASS = "gpool-figure-view"
 IMAGE_CLASS = "gpool-figure-image"
 READOUT_CLASS = "gpool-figure-readout"
 
+#: A hidden text beside the image holding what the picture shows, in words (see FigureView.text_alternative).
+ALT_CLASS = "gpool-figure-alt"
+
 #: Where a view's readout puts a message that is not the normal description.
 MESSAGE_CLASS = "gpool-figure-message"
 
@@ -123,11 +126,15 @@ class FigureView:
         # Shrink to the column rather than overflow it; never stretch past the PNG's own size.
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(max_width="100%", height="auto"))
         self.readout = ipywidgets.HTML()
+        # What the picture shows, in words, hidden: ipywidgets' Image has no alt (and its view breaks on a
+        # tooltip), so a page script copies this text into the <img alt> (app/accessible_widgets.py).
+        self.text_alternative = ipywidgets.HTML(layout=ipywidgets.Layout(display="none"))
         self.controls_box = ipywidgets.VBox(list(self.controls.values()))
-        self.widget = ipywidgets.VBox([self.controls_box, self.image, self.readout])
+        self.widget = ipywidgets.VBox([self.controls_box, self.image, self.readout, self.text_alternative])
         self.widget.add_class(VIEW_CLASS)
         self.image.add_class(IMAGE_CLASS)
         self.readout.add_class(READOUT_CLASS)
+        self.text_alternative.add_class(ALT_CLASS)
 
         for control in self.controls.values():
             control.observe(self._on_control_change, names="value")
@@ -204,9 +211,8 @@ class FigureView:
             return
         self.image.value = png
         self.image.layout.display = None
-        # The image's title is its text alternative in the browser (an <img title>, WCAG 1.1.1).
         self.description = figure_description(figure) or self._description_from_readout(description)
-        self.image.tooltip = self.description
+        self.text_alternative.value = html.escape(self.description)
         self.readout.value = description
         self.last_error = None
         self.redraw_count += 1
@@ -228,6 +234,7 @@ class FigureView:
         # Hide the old picture: it would show a state the controls no longer describe.
         self.image.layout.display = "none"
         self.description = message
+        self.text_alternative.value = html.escape(message)
         self.readout.value = f'<div class="{MESSAGE_CLASS}">{html.escape(message)}</div>'
         self.last_error = error
         self._english_message = english

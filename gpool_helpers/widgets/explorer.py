@@ -174,7 +174,7 @@ class PoolingExplorer(FigureView):
         self.image.add_class(_IMAGE_CLASS)
         self.readout.add_class(_READOUT_CLASS)
         # The readout (shapes and code) first, so it stays in view above a tall figure.
-        self.widget.children = (self.controls_box, self.readout, self.image)
+        self.widget.children = (self.controls_box, self.readout, self.image, self.text_alternative)
 
     def state(self) -> ExplorerState:
         """The state the controls describe now."""
