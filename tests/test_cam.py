@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from gpool_helpers.cnn.cam import (
     box_share,
     class_activation_maps,
-    logit_gradients,
     largest_identity_error,
+    logit_gradients,
     logits_from_maps,
     map_peaks,
     pointing_accuracy,
@@ -27,6 +27,7 @@ from gpool_helpers.viz.cam import (
     plot_gradient_maps,
     plot_head_comparison,
 )
+from gpool_helpers.viz.style import figure_description
 from gpool_helpers.widgets.cam import cam_explorer
 
 
@@ -155,19 +156,19 @@ def test_plots_return_figures(trained_shapes):
     figures = [
         plot_examples(split.test, count=5, columns=5, title="shapes"),
         plot_head_comparison(summarise_runs([run])),
-        plot_canvas_sweep((20, 30), {"GAP": [0.5, 0.4], "GMP": [0.9, 0.9]}, [1.0, 0.9], trained_size=20,
-                          pointing_chance=[0.3, 0.1]),
+        plot_canvas_sweep((20, 30), {"GAP": [[0.5, 0.4], [0.7, 0.2]], "GMP": [[0.9, 0.9], [1.0, 0.8]]}, trained_size=20),
         plot_cam_grid(split.test.images[:3], maps, logits, split.test.labels[:3], split.test.class_names,
                       split.test.boxes[:3]),
         plot_cam(split.test.images[0, 0], upsample_maps(maps, (20, 20))[0, 0], "circle", split.test.boxes[0].tolist()),
     ]
     assert all(isinstance(figure, Figure) for figure in figures)
     assert len(figures[0].axes) == 5
-    # One panel: the pointing rate is a line beside its chance level, not a panel of its own.
+    # One panel; each model's mean over seeds with its spread, the seeds as dots beside it.
     assert len(figures[2].axes) == 1
-    assert [line.get_label() for line in figures[2].axes[0].lines][:4] == [
-        "GAP: accuracy", "GMP: accuracy", "GAP map of the true class peaks inside the box",
-        "chance of that: the box's share of the canvas"]
+    _, labels = figures[2].axes[0].get_legend_handles_labels()
+    assert labels == ["GAP: mean ± 1 sd", "GMP: mean ± 1 sd"]
+    sweep_text = figure_description(figures[2])
+    assert "GAP from 60.0 ± 14.1 % at 20 x 20 to 30.0 ± 14.1 % at 30 x 30" in sweep_text
     assert len(figures[3].axes) == 3 * (1 + 4) + 3  # and one colourbar per row
 
 
@@ -180,6 +181,8 @@ def test_plots_reject_mismatched_input(trained_shapes):
         plot_cam(split.test.images[0, 0], maps[0, 0], "mismatched sizes")
     with pytest.raises(ValueError, match="plot_canvas_sweep"):
         plot_canvas_sweep((20, 30), {"GAP": [0.5]})
+    with pytest.raises(ValueError, match="plot_canvas_sweep"):
+        plot_canvas_sweep((20, 30), {"GAP": [[0.5, 0.4], [0.5]]})
     with pytest.raises(TypeError, match="plot_examples"):
         plot_examples(split.test.images)
 

@@ -11,6 +11,7 @@ from gpool_helpers.cnn.data import Split, load_digits_split, make_shapes, make_s
 from gpool_helpers.cnn.models import SmallCNN
 from gpool_helpers.cnn.training import (
     NIN_CIFAR10_TEST_ERROR,
+    PairedComparison,
     ProgressLine,
     TrainingRun,
     accuracy,
@@ -18,13 +19,16 @@ from gpool_helpers.cnn.training import (
     canvas_sweep,
     compare_heads,
     format_nin_table,
+    format_paired,
     format_search,
     format_summary,
+    paired_comparison,
     search_learning_rates,
     seeded_run,
     summarise_runs,
     train_head,
     train_model,
+    train_over_seeds,
 )
 
 
@@ -277,3 +281,98 @@ def test_training_run_is_a_plain_record(small_digits):
     assert isinstance(run, TrainingRun)
     assert run.image_size == (8, 8) and len(run.epoch_losses) == 1
     assert "model" not in repr(run)
+
+
+# Early stopping, runs over seeds and paired differences (notebook 07's experiments).
+
+
+@pytest.fixture(scope="module")
+def digits_with_validation() -> Split:
+    return small_digits_split(train_per_class=5, validation_per_class=10, seed=0)
+
+
+def test_early_stopping_keeps_the_best_epoch_and_stops_after_patience(digits_with_validation):
+    split = digits_with_validation
+    run = train_head("avg", split, seed=0, epochs=200, batch_size=50, learning_rate=1e-2, progress=False, patience=5)
+    curve = run.validation_curve
+    assert len(curve) == run.epochs_run < 200
+    best = max(curve)
+    # The kept epoch is the first that reached the best score, and the run ended `patience` epochs after it.
+    assert run.best_epoch == curve.index(best) + 1
+    assert run.epochs_run == run.best_epoch + 5
+    assert run.validation_accuracy == best
+    # The model was given back its best epoch's weights: scoring it again reproduces that epoch's score.
+    assert accuracy(run.model, split.validation) == best
+    assert run.learning_rate == 1e-2
+
+
+def test_without_patience_every_epoch_runs_and_the_best_is_still_kept(digits_with_validation):
+    split = digits_with_validation
+    model = build_model("max", split.train, seed=1)
+    run = train_model(model, split.train, split.test, epochs=12, batch_size=50, seed=1, progress=False,
+                      validation=split.validation)
+    assert run.epochs_run == 12 and len(run.validation_curve) == 12
+    assert accuracy(run.model, split.validation) == max(run.validation_curve)
+
+
+def test_early_stopping_needs_a_validation_set(small_digits, digits_with_validation):
+    with pytest.raises(ValueError, match="patience=3 needs validation"):
+        train_model(build_model("avg", small_digits.train, 0), small_digits.train, epochs=2, patience=3, progress=False)
+    with pytest.raises(ValueError, match="train_head stops early on split.validation"):
+        train_head("avg", small_digits, epochs=2, patience=3, progress=False)
+
+
+def test_train_over_seeds_gives_each_seed_its_own_data():
+    seen = []
+
+    def split_for_seed(seed):
+        seen.append(seed)
+        return make_shapes_split(40, 20, canvas_size=20, seed=seed, radius_range=(3, 5), validation_count=20)
+
+    runs = train_over_seeds(split_for_seed, {"avg": 1e-2, "max": 1e-2}, seeds=(3, 4), epochs=3, batch_size=20,
+                            patience=2, progress=False, channels=(4, 8))
+    assert seen == [3, 4]
+    assert [(run.head, run.seed) for run in runs] == [("avg", 3), ("avg", 4), ("max", 3), ("max", 4)]
+    assert all(run.best_epoch is not None and run.epochs_run <= 3 for run in runs)
+    again = train_over_seeds(split_for_seed, {"avg": 1e-2}, seeds=(3,), epochs=3, batch_size=20, patience=2,
+                             progress=False, channels=(4, 8))
+    assert again[0].test_accuracy == runs[0].test_accuracy and again[0].validation_curve == runs[0].validation_curve
+    with pytest.raises(ValueError, match="at least one head and one seed"):
+        train_over_seeds(split_for_seed, {}, progress=False)
+    with pytest.raises(TypeError, match="split_for_seed"):
+        train_over_seeds(make_shapes_split(8, 8, canvas_size=20), {"avg": 1e-2}, progress=False)
+
+
+def _run(head: str, seed: int, train: float, test: float) -> TrainingRun:
+    return TrainingRun(head, seed, (1.0,), train, test, (8, 8), model=None)
+
+
+def test_paired_comparison_subtracts_seed_by_seed_with_a_t_interval():
+    runs = [_run("avg", seed, 1.0, test) for seed, test in enumerate([0.90, 0.88, 0.91, 0.87, 0.89])]
+    runs += [_run("flatten", seed, 1.0, test) for seed, test in enumerate([0.88, 0.88, 0.89, 0.88, 0.86])]
+    comparison = paired_comparison(runs, "avg", "flatten", "test")
+    assert comparison.differences == pytest.approx((2.0, 0.0, 2.0, -1.0, 3.0))
+    assert comparison.mean == pytest.approx(1.2)
+    spread = math.sqrt(sum((d - 1.2) ** 2 for d in (2, 0, 2, -1, 3)) / 4)
+    assert comparison.spread == pytest.approx(spread)
+    # 2.776 is t(0.975) at 4 degrees of freedom.
+    assert comparison.low == pytest.approx(1.2 - 2.776 * spread / math.sqrt(5))
+    assert not comparison.reliable
+    gaps = paired_comparison(runs, "avg", "flatten", "train-test")
+    assert gaps.differences == pytest.approx(tuple(-d for d in comparison.differences))
+    line = format_paired([comparison])
+    assert "per seed +2.0, +0.0, +2.0, -1.0, +3.0" in line and "no reliable difference" in line
+
+
+def test_a_reliable_difference_is_named_and_a_missing_pair_is_an_error():
+    runs = [_run("max", seed, 1.0, 0.90 + 0.001 * seed) for seed in range(5)]
+    runs += [_run("avg", seed, 1.0, 0.87 + 0.002 * seed) for seed in range(5)]
+    comparison = paired_comparison(runs, "max", "avg")
+    assert comparison.reliable and comparison.low > 0
+    assert "GMP + linear higher" in format_paired([comparison])
+    assert "GMP + linear higher" in format_paired([paired_comparison(runs, "avg", "max")])  # named, whichever comes first
+    with pytest.raises(ValueError, match="no seed with runs of both"):
+        paired_comparison(runs, "max", "flatten")
+    with pytest.raises(ValueError, match="metric to be one of"):
+        paired_comparison(runs, "max", "avg", "validation")
+    assert PairedComparison("a", "b", "test", (1.0,)).half_width == math.inf

@@ -22,11 +22,13 @@ from torch import Tensor
 
 from ..checks import describe
 from ..i18n import gettext as _
+from .data import LabelledImages, Scenes
 from .models import PoolingHead, SmallCNN
 
 __all__ = [
-    "box_share", "class_activation_maps", "largest_identity_error", "logit_gradients", "logits_from_maps",
-    "map_peaks", "pointing_accuracy", "upsample_maps",
+    "POINTING_METHODS", "blurred_input_maps", "box_share", "class_activation_maps", "grad_cam",
+    "largest_identity_error", "logit_gradients", "logits_from_maps", "map_peaks", "pointing_accuracy",
+    "scene_pointing", "upsample_maps",
 ]
 
 
@@ -163,3 +165,108 @@ def logit_gradients(model: SmallCNN, images: Tensor, labels: Tensor) -> Tensor:
     finally:
         model.train(was_training)
     return gradients
+
+
+def grad_cam(model: SmallCNN, images: Tensor, classes: Tensor) -> Tensor:
+    """Grad-CAM maps of ``classes`` (one per image): (N, 1, H, W) -> (N, h, w).
+
+    Selvaraju, Cogswell, Das, Vedantam, Parikh and Batra, "Grad-CAM: Visual
+    Explanations from Deep Networks via Gradient-based Localization" (ICCV 2017,
+    arXiv:1610.02391): weigh each feature map f_k by the mean over its positions
+    of d(logit_c)/d(f_k), add the weighted maps, keep the positive part. It works
+    for any head, a flatten head included. For a GAP head that mean is
+    w_k^c / (h*w), so Grad-CAM is ReLU(M_c) / (h*w): the class activation map,
+    rescaled, with its negative part cut off.
+    """
+    if not isinstance(model, SmallCNN):
+        raise TypeError(_("{name} expects a SmallCNN; got {got}").format(name="grad_cam", got=describe(model)))
+    classes = _check_classes(classes, images, model, "grad_cam")
+    gradients = logit_gradients(model, images, classes)          # (N, K, h, w)
+    with torch.no_grad():
+        was_training = model.training
+        model.eval()
+        try:
+            features = model.features(images)
+        finally:
+            model.train(was_training)
+        channel_weights = gradients.mean(dim=(2, 3), keepdim=True)   # (N, K, 1, 1): alpha_k^c
+        return torch.relu((channel_weights * features).sum(dim=1))
+
+
+def _check_classes(classes: object, images: Tensor, model: SmallCNN, function_name: str) -> Tensor:
+    if (not isinstance(classes, Tensor) or classes.dim() != 1 or classes.dtype != torch.long
+            or not isinstance(images, Tensor) or len(classes) != len(images)):
+        raise ValueError(_("{name} expects classes as an int64 tensor (N,), one class per image; got {got}").format(
+            name=function_name, got=describe(classes)))
+    if len(classes) and (int(classes.min()) < 0 or int(classes.max()) >= model.num_classes):
+        raise ValueError(_("{name} expects every class between 0 and {last}; got {got}").format(
+            name=function_name, last=model.num_classes - 1, got=classes.tolist()))
+    return classes
+
+
+def blurred_input_maps(images: Tensor, kernel_size: int = 5) -> Tensor:
+    """The model-free baseline of the pointing test: each image blurred by a box filter, (N, 1, H, W) -> (N, H, W).
+
+    Its peak is the centre of the inkiest ``kernel_size`` square of the image.
+    It knows nothing of classes, so it points at the same place whatever class
+    is asked for. A map that cannot beat it has shown nothing about the model.
+    """
+    if not isinstance(images, Tensor) or images.dim() != 4 or images.shape[1] != 1:
+        raise ValueError(_("{name} expects images shaped (N, 1, H, W); got {got}").format(
+            name="blurred_input_maps", got=describe(images)))
+    return F.avg_pool2d(images, kernel_size, stride=1, padding=kernel_size // 2, count_include_pad=False)[:, 0]
+
+
+#: The ways to draw a map for the pointing test on scenes; "blurred input" needs no model.
+POINTING_METHODS = ("CAM", "Grad-CAM", "blurred input")
+
+
+def scene_pointing(scenes, method: str, model: SmallCNN | None = None) -> dict[str, float]:
+    """Where each shape's class map peaks, over every shape of every scene.
+
+    ``scenes`` is a :class:`~gpool_helpers.cnn.data.Scenes` (several shapes per
+    image) or a :class:`~gpool_helpers.cnn.data.LabelledImages` with boxes (one
+    shape per image, so "other shape" is then always 0).
+
+    For each scene and each of its shapes, the map of that shape's class is
+    drawn by ``method`` (one of :data:`POINTING_METHODS`) and its peak is found
+    at image resolution. Returns the fractions of (scene, shape) pairs whose
+    peak lies inside that shape's box (``"right shape"``), inside another
+    shape's box (``"other shape"``), or in neither (``"elsewhere"``: background
+    or clutter); they add up to 1. Boxes of one scene never touch.
+    """
+    if method not in POINTING_METHODS:
+        raise ValueError(_("{name} expects method to be one of {choices}; got {got}").format(
+            name="scene_pointing", choices=", ".join(POINTING_METHODS), got=repr(method)))
+    if method != "blurred input" and not isinstance(model, SmallCNN):
+        raise TypeError(_("{name} with method {method} needs a SmallCNN as model; got {got}").format(
+            name="scene_pointing", method=repr(method), got=describe(model)))
+    if isinstance(scenes, LabelledImages):
+        if scenes.boxes is None:
+            raise ValueError(_("{name} needs each shape's box; this set has none").format(name="scene_pointing"))
+        scenes = Scenes(scenes.images, scenes.labels[:, None], scenes.boxes[:, None], scenes.class_names)
+    elif not isinstance(scenes, Scenes):
+        raise TypeError(_("{name} expects Scenes (make_scenes) or LabelledImages with boxes (make_shapes); got {got}").format(
+            name="scene_pointing", got=describe(scenes)))
+    size = scenes.images.shape[-2:]
+    count, shapes_per_scene = scenes.labels.shape
+    counts = {"right shape": 0, "other shape": 0, "elsewhere": 0}
+    if method == "CAM":
+        all_maps, _logits = class_activation_maps(model, scenes.images)
+    for shape in range(shapes_per_scene):
+        classes = scenes.labels[:, shape]
+        if method == "CAM":
+            maps = all_maps[torch.arange(count), classes]
+        elif method == "Grad-CAM":
+            maps = grad_cam(model, scenes.images, classes)
+        else:
+            maps = blurred_input_maps(scenes.images)
+        peaks = map_peaks(maps, size)
+        for other in range(shapes_per_scene):
+            box = scenes.boxes[:, other]
+            inside = ((peaks[:, 0] >= box[:, 0]) & (peaks[:, 0] <= box[:, 2])
+                      & (peaks[:, 1] >= box[:, 1]) & (peaks[:, 1] <= box[:, 3]))
+            counts["right shape" if other == shape else "other shape"] += int(inside.sum())
+    total = count * shapes_per_scene
+    counts["elsewhere"] = total - counts["right shape"] - counts["other shape"]
+    return {key: value / total for key, value in counts.items()}

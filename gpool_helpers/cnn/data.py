@@ -28,7 +28,14 @@ from ..checks import check_choice, check_int, check_int_pair, check_number
 from ..i18n import N_, gettext as _
 
 __all__ = [
-    "LabelledImages", "SHAPE_NAMES", "Split", "load_digits_split", "make_shapes", "make_shapes_split",
+    "SHAPE_NAMES",
+    "LabelledImages",
+    "Scenes",
+    "Split",
+    "load_digits_split",
+    "make_scenes",
+    "make_shapes",
+    "make_shapes_split",
     "small_digits_split",
 ]
 
@@ -69,7 +76,7 @@ class LabelledImages:
     def image_size(self) -> tuple[int, int]:
         return (int(self.images.shape[-2]), int(self.images.shape[-1]))
 
-    def subset(self, indices: torch.Tensor | list[int]) -> "LabelledImages":
+    def subset(self, indices: torch.Tensor | list[int]) -> LabelledImages:
         """The images at ``indices``, in that order."""
         index = torch.as_tensor(indices, dtype=torch.long)
         return LabelledImages(
@@ -183,6 +190,7 @@ def make_shapes(
     seed: int = 0,
     radius_range: tuple[int, int] = DEFAULT_SHAPE_RADIUS,
     noise: float = 0.1,
+    clutter: float = 0.0,
 ) -> LabelledImages:
     """``count`` images, each one shape anywhere on a ``canvas_size`` square canvas.
 
@@ -192,6 +200,12 @@ def make_shapes(
     where it fits whole. ``noise`` is the standard deviation of Gaussian pixel
     noise added everywhere, then clipped to [0, 1]. ``boxes`` hold each
     shape's inclusive bounds (top, left, bottom, right).
+
+    ``clutter`` adds distractors as strong as the shapes: solid bars of ink
+    (value 1, 2 or 3 pixels thick, 5 to 9 long, lying or standing), about
+    ``clutter`` of them per 100 pixels of canvas, never touching a shape's box.
+    They come from a generator of their own, so ``clutter=0`` draws exactly the
+    images it drew before clutter existed.
     """
     function_name = "make_shapes"
     count = check_int(count, "count", function_name, minimum=1)
@@ -200,6 +214,7 @@ def make_shapes(
     radius_range = check_int_pair(radius_range, "radius_range", function_name, example=repr(DEFAULT_SHAPE_RADIUS),
                                   minimum=2, ordered=True)
     noise = check_number(noise, "noise", function_name, include_minimum=True)
+    clutter = check_number(clutter, "clutter", function_name, include_minimum=True)
     smallest_canvas = 2 * radius_range[1] + 1
     if canvas_size < smallest_canvas:
         raise ValueError(
@@ -222,9 +237,130 @@ def make_shapes(
         inked_rows = mask.any(dim=1).nonzero().flatten()
         inked_columns = mask.any(dim=0).nonzero().flatten()
         boxes[index] = torch.stack([inked_rows[0], inked_columns[0], inked_rows[-1], inked_columns[-1]])
+    if clutter > 0:
+        clutter_generator = torch.Generator().manual_seed(seed)
+        for index in range(count):
+            _draw_clutter(images[index, 0], boxes[index : index + 1], clutter, clutter_generator)
     if noise > 0:
         images = (images + noise * torch.randn(images.shape, generator=generator)).clamp_(0.0, 1.0)
     return LabelledImages(images, labels.to(torch.long), SHAPE_NAMES, boxes)
+
+
+def _draw_clutter(canvas: torch.Tensor, boxes: torch.Tensor, per_100_pixels: float,
+                  generator: torch.Generator) -> None:
+    """Solid bars on ``canvas`` (in place), none touching a box or its 1-pixel rim.
+
+    A bar that finds no free place in a few tries is left out, so a crowded
+    canvas gets fewer bars than asked; never a bar across a shape.
+    """
+    height, width = canvas.shape
+    wanted = round(per_100_pixels * height * width / 100)
+    blocked = torch.zeros(height, width, dtype=torch.bool)
+    for top, left, bottom, right in boxes.tolist():
+        blocked[max(top - 1, 0) : bottom + 2, max(left - 1, 0) : right + 2] = True
+    for _bar in range(wanted):
+        thickness = int(torch.randint(2, 4, (1,), generator=generator))
+        length = int(torch.randint(5, 10, (1,), generator=generator))
+        rows, columns = (length, thickness) if bool(torch.rand(1, generator=generator) < 0.5) else (thickness, length)
+        for _try in range(8):
+            top = int(torch.randint(0, height - rows + 1, (1,), generator=generator))
+            left = int(torch.randint(0, width - columns + 1, (1,), generator=generator))
+            if not blocked[top : top + rows, left : left + columns].any():
+                canvas[top : top + rows, left : left + columns] = 1.0
+                break
+
+
+@dataclass(frozen=True)
+class Scenes:
+    """Canvases with several shapes of different classes each: the pointing test's data.
+
+    - ``images``: float32 (N, 1, H, W);
+    - ``labels``: int64 (N, S), the class of each of the S shapes;
+    - ``boxes``: int64 (N, S, 4), each shape's (top, left, bottom, right), inclusive;
+    - ``class_names``: as in :class:`LabelledImages`.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    boxes: torch.Tensor
+    class_names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return int(self.labels.shape[0])
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        return (int(self.images.shape[-2]), int(self.images.shape[-1]))
+
+
+def make_scenes(
+    count: int,
+    canvas_size: int = 40,
+    seed: int = 0,
+    shapes_per_scene: int = 2,
+    radius_range: tuple[int, int] = DEFAULT_SHAPE_RADIUS,
+    noise: float = 0.1,
+    clutter: float = 0.0,
+) -> Scenes:
+    """``count`` canvases, each with ``shapes_per_scene`` shapes of different classes.
+
+    The shapes' boxes never touch (one free pixel at least between them), so a
+    point lies in at most one box: a map can point at the right shape, at the
+    wrong one, or at neither. Clutter and noise as in :func:`make_shapes`.
+    """
+    function_name = "make_scenes"
+    count = check_int(count, "count", function_name, minimum=1)
+    canvas_size = check_int(canvas_size, "canvas_size", function_name, minimum=1)
+    seed = check_int(seed, "seed", function_name, minimum=0)
+    shapes_per_scene = check_int(shapes_per_scene, "shapes_per_scene", function_name, minimum=1)
+    if shapes_per_scene > len(SHAPE_NAMES):
+        raise ValueError(_("{name} expects shapes_per_scene between 1 and {most} (one shape per class); got {got}").format(
+            name=function_name, most=len(SHAPE_NAMES), got=shapes_per_scene))
+    radius_range = check_int_pair(radius_range, "radius_range", function_name, example=repr(DEFAULT_SHAPE_RADIUS),
+                                  minimum=2, ordered=True)
+    noise = check_number(noise, "noise", function_name, include_minimum=True)
+    clutter = check_number(clutter, "clutter", function_name, include_minimum=True)
+    smallest_canvas = shapes_per_scene * (2 * radius_range[1] + 2)
+    if canvas_size < smallest_canvas:
+        raise ValueError(
+            _("{name} expects canvas_size >= {smallest} so that {shapes} shapes of radius {radius} fit side by side; "
+              "got {got}").format(name=function_name, smallest=smallest_canvas, shapes=shapes_per_scene,
+                                  radius=radius_range[1], got=canvas_size))
+    generator = torch.Generator().manual_seed(seed)
+    images = torch.zeros(count, 1, canvas_size, canvas_size)
+    labels = torch.empty(count, shapes_per_scene, dtype=torch.long)
+    boxes = torch.empty(count, shapes_per_scene, 4, dtype=torch.long)
+    for index in range(count):
+        labels[index] = torch.randperm(len(SHAPE_NAMES), generator=generator)[:shapes_per_scene]
+        while True:
+            placed, scene_boxes = [], []
+            for label in labels[index].tolist():
+                radius = int(torch.randint(radius_range[0], radius_range[1] + 1, (1,), generator=generator))
+                row, column = torch.randint(radius, canvas_size - radius, (2,), generator=generator).tolist()
+                mask = draw_shape(SHAPE_NAMES[label], canvas_size, (row, column), radius)
+                inked_rows = mask.any(dim=1).nonzero().flatten()
+                inked_columns = mask.any(dim=0).nonzero().flatten()
+                box = [int(inked_rows[0]), int(inked_columns[0]), int(inked_rows[-1]), int(inked_columns[-1])]
+                placed.append(mask)
+                scene_boxes.append(box)
+            if not any(_boxes_touch(first, second) for number, first in enumerate(scene_boxes)
+                       for second in scene_boxes[number + 1 :]):
+                break
+        images[index, 0] = torch.stack(placed).amax(dim=0)
+        boxes[index] = torch.tensor(scene_boxes)
+    if clutter > 0:
+        clutter_generator = torch.Generator().manual_seed(seed)
+        for index in range(count):
+            _draw_clutter(images[index, 0], boxes[index], clutter, clutter_generator)
+    if noise > 0:
+        images = (images + noise * torch.randn(images.shape, generator=generator)).clamp_(0.0, 1.0)
+    return Scenes(images, labels, boxes, SHAPE_NAMES)
+
+
+def _boxes_touch(first: list[int], second: list[int]) -> bool:
+    """Whether two inclusive boxes overlap or sit side by side with no free pixel between them."""
+    return not (first[2] + 1 < second[0] or second[2] + 1 < first[0]
+                or first[3] + 1 < second[1] or second[3] + 1 < first[1])
 
 
 def make_shapes_split(
@@ -234,13 +370,19 @@ def make_shapes_split(
     seed: int = 0,
     radius_range: tuple[int, int] = DEFAULT_SHAPE_RADIUS,
     noise: float = 0.1,
+    clutter: float = 0.0,
+    validation_count: int = 0,
 ) -> Split:
-    """Train and test shape sets drawn independently, from two seeds derived from ``seed``.
+    """Train and test shape sets drawn independently, from seeds derived from ``seed``.
 
-    Seeds 2 * seed and 2 * seed + 1, so splits made from different seeds never
+    Seeds 3 * seed, 3 * seed + 1 and (with ``validation_count`` > 0, for
+    early stopping) 3 * seed + 2, so splits made from different seeds never
     share a set.
     """
     seed = check_int(seed, "seed", "make_shapes_split", minimum=0)
-    train = make_shapes(train_count, canvas_size, seed=2 * seed, radius_range=radius_range, noise=noise)
-    test = make_shapes(test_count, canvas_size, seed=2 * seed + 1, radius_range=radius_range, noise=noise)
-    return Split(train, test)
+    validation_count = check_int(validation_count, "validation_count", "make_shapes_split", minimum=0)
+    options = dict(radius_range=radius_range, noise=noise, clutter=clutter)
+    train = make_shapes(train_count, canvas_size, seed=3 * seed, **options)
+    test = make_shapes(test_count, canvas_size, seed=3 * seed + 1, **options)
+    validation = make_shapes(validation_count, canvas_size, seed=3 * seed + 2, **options) if validation_count else None
+    return Split(train, test, validation)

@@ -34,7 +34,7 @@ from ..pooling import kind_names
 from .counting import measure_multiply_adds
 from .heads import PoolingHead, make_flatten_head
 
-__all__ = ["NinHead", "SmallCNN", "count_multiply_adds", "head_label", "head_names"]
+__all__ = ["NinHead", "SmallCNN", "count_multiply_adds", "head_label", "head_names", "mlpconv_block"]
 
 FLATTEN_HEADS = ("flatten", "flatten-dropout")
 
@@ -60,6 +60,27 @@ def head_names() -> tuple[str, ...]:
     """Every head :class:`SmallCNN` accepts: the flatten heads, the NiN head, then
     the registry kinds that pool over space, in registration order."""
     return FLATTEN_HEADS + (NIN_HEAD,) + kind_names(pools_over="space")
+
+
+def mlpconv_block(in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, padding: int = 0) -> nn.Sequential:
+    """NIN's "mlpconv" layer: one k x k convolution, then two 1x1 convolutions, each followed by a ReLU.
+
+    Lin, Chen and Yan ("Network In Network", 2013, arXiv:1312.4400, section 3.1)
+    slide a small multilayer perceptron over the image instead of a single linear
+    filter: the 1x1 convolutions are that perceptron's hidden layers, applied at
+    every position. d2l builds the same block (its ``nin_block``, chapter
+    "Network in Network"). Shapes: (N, in, H, W) -> (N, out, H', W') with H', W'
+    set by the first convolution alone; the 1x1 layers keep them.
+    """
+    for name, value in (("in_channels", in_channels), ("out_channels", out_channels), ("kernel_size", kernel_size),
+                        ("stride", stride)):
+        check_int(value, name, "mlpconv_block")
+    check_int(padding, "padding", "mlpconv_block", minimum=0)
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride, padding=padding), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+    )
 
 
 class NinHead(nn.Module):

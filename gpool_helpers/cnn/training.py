@@ -46,8 +46,9 @@ from .counting import count_parameters
 from .models import SmallCNN, count_multiply_adds, head_label
 
 __all__ = [
-    "canvas_sweep", "compare_heads", "format_nin_table", "format_search", "format_summary", "search_learning_rates",
-    "summarise_runs", "train_head", "train_model",
+    "PairedComparison", "canvas_sweep", "compare_heads", "format_nin_table", "format_paired", "format_search",
+    "format_summary", "paired_comparison", "search_learning_rates", "summarise_runs", "train_head", "train_model",
+    "train_over_seeds",
 ]
 
 #: Lin, Chen and Yan, "Network In Network" (2013, arXiv:1312.4400), section
@@ -156,7 +157,12 @@ def seeded_run(seed: int) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """What one training run leaves behind (accuracies are fractions in [0, 1])."""
+    """What one training run leaves behind (accuracies are fractions in [0, 1]).
+
+    With a validation set, ``validation_curve`` holds the validation accuracy
+    after every epoch, ``best_epoch`` the epoch (counted from 1) whose weights
+    the model was given back, and ``validation_accuracy`` that epoch's score.
+    """
 
     head: str
     seed: int
@@ -165,11 +171,20 @@ class TrainingRun:
     test_accuracy: float
     image_size: tuple[int, int]
     model: SmallCNN = field(repr=False, compare=False)
+    validation_accuracy: float = math.nan
+    validation_curve: tuple[float, ...] = ()
+    best_epoch: int | None = None
+    learning_rate: float = math.nan
 
     @property
     def gap(self) -> float:
         """Train accuracy minus test accuracy: how much the model over-fits."""
         return self.train_accuracy - self.test_accuracy
+
+    @property
+    def epochs_run(self) -> int:
+        """How many epochs were trained (early stopping may end a run before its maximum)."""
+        return len(self.epoch_losses)
 
 
 def _check_set(data: object, name: str, function_name: str) -> LabelledImages:
@@ -208,6 +223,8 @@ def train_model(
     learning_rate: float = 1e-2,
     seed: int = 0,
     progress: bool | Any = True,
+    validation: LabelledImages | None = None,
+    patience: int | None = None,
 ) -> TrainingRun:
     """Train ``model`` in place with Adam and cross-entropy; return its :class:`TrainingRun`.
 
@@ -217,6 +234,13 @@ def train_model(
     ``progress`` is True for a new :class:`ProgressLine` over the epochs, False
     for none, or an existing progress object (a ProgressLine, a tqdm bar) whose
     ``update(1)`` is called once per epoch.
+
+    Early stopping: with a ``validation`` set the model is scored on it after
+    every epoch, and it ends with the weights of its best epoch (highest
+    validation accuracy; on a tie, the earlier epoch). With ``patience`` as
+    well, training stops once that many epochs in a row have not beaten the
+    best, so ``epochs`` is then an upper bound. The test set is never looked at
+    before the end.
     """
     function_name = "train_model"
     if not isinstance(model, nn.Module):
@@ -225,9 +249,16 @@ def train_model(
     _check_set(train, "train", function_name)
     if test is not None:
         _check_set(test, "test", function_name)
+    if validation is not None:
+        _check_set(validation, "validation", function_name)
     check_int(epochs, "epochs", function_name)
     check_int(batch_size, "batch_size", function_name)
     check_number(learning_rate, "learning_rate", function_name)
+    if patience is not None:
+        check_int(patience, "patience", function_name)
+        if validation is None:
+            raise ValueError(_("{name} stops early only on a validation set: patience={patience} needs "
+                               "validation=...; got validation=None").format(name=function_name, patience=patience))
     own_bar = progress is True
     if own_bar:
         bar = ProgressLine(epochs, _("training"))
@@ -235,12 +266,14 @@ def train_model(
         # A tqdm bar is falsy when its total is 0, so test for the flags by identity.
         bar = None if progress is False or progress is None else progress
     epoch_losses = []
+    validation_curve: list[float] = []
+    best_state, best_epoch, best_score = None, None, -1.0
     with seeded_run(seed):
         generator = torch.Generator().manual_seed(seed)
         optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
         loss_function = nn.CrossEntropyLoss()
         model.train()
-        for _epoch in range(epochs):
+        for epoch in range(1, epochs + 1):
             order = torch.randperm(len(train), generator=generator)
             total_loss = 0.0
             for start in range(0, len(train), batch_size):
@@ -253,13 +286,27 @@ def train_model(
             epoch_losses.append(total_loss / len(train))
             if bar is not None:
                 bar.update(1)
+            if validation is not None:
+                score = accuracy(model, validation)
+                validation_curve.append(score)
+                model.train()
+                if score > best_score:
+                    best_score, best_epoch = score, epoch
+                    best_state = {name: value.detach().clone() for name, value in model.state_dict().items()}
+                elif patience is not None and epoch - best_epoch >= patience:
+                    break
+        if best_state is not None:
+            model.load_state_dict(best_state)
         model.eval()
         train_accuracy = accuracy(model, train)
         test_accuracy = accuracy(model, test) if test is not None else math.nan
     if own_bar:
         bar.close()
     head = getattr(model, "head_name", type(model).__name__)
-    return TrainingRun(head, seed, tuple(epoch_losses), train_accuracy, test_accuracy, train.image_size, model)
+    return TrainingRun(head, seed, tuple(epoch_losses), train_accuracy, test_accuracy, train.image_size, model,
+                       validation_accuracy=best_score if validation is not None else math.nan,
+                       validation_curve=tuple(validation_curve), best_epoch=best_epoch,
+                       learning_rate=float(learning_rate))
 
 
 def build_model(head: str, data: LabelledImages, seed: int, **model_options) -> SmallCNN:
@@ -282,12 +329,20 @@ def train_head(
     batch_size: int = 128,
     learning_rate: float = 1e-2,
     progress: bool | Any = True,
+    patience: int | None = None,
     **model_options,
 ) -> TrainingRun:
-    """Build a model with ``head``, train it on ``split.train``, score it on ``split.test``."""
+    """Build a model with ``head``, train it on ``split.train``, score it on ``split.test``.
+
+    With ``patience``, training stops early on ``split.validation`` (see
+    :func:`train_model`); ``epochs`` is then the most it may take.
+    """
     if not isinstance(split, Split):
         raise TypeError(_("train_head expects split to be a Split (see gpool_helpers.cnn.data); got a {type}").format(
             type=type(split).__name__))
+    if patience is not None and split.validation is None:
+        raise ValueError(_("train_head stops early on split.validation, and this split has none; "
+                           "make one with a validation set or leave patience=None"))
     model = build_model(head, split.train, seed, **model_options)
     return train_model(
         model,
@@ -298,6 +353,8 @@ def train_head(
         learning_rate=learning_rate,
         seed=seed,
         progress=progress,
+        validation=split.validation if patience is not None else None,
+        patience=patience,
     )
 
 
@@ -382,6 +439,8 @@ class HeadSummary:
     test_spread: float
     gap_mean: float
     gap_spread: float
+    #: Mean epoch whose weights the runs kept (early stopping); NaN without it.
+    best_epoch_mean: float = math.nan
 
     @property
     def label(self) -> str:
@@ -404,6 +463,7 @@ def summarise_runs(runs: Sequence[TrainingRun]) -> list[HeadSummary]:
         train = _mean_and_spread([100 * run.train_accuracy for run in mine])
         test = _mean_and_spread([100 * run.test_accuracy for run in mine])
         gap = _mean_and_spread([100 * run.gap for run in mine])
+        best_epochs = [run.best_epoch for run in mine if run.best_epoch is not None]
         rows.append(
             HeadSummary(
                 head,
@@ -413,6 +473,7 @@ def summarise_runs(runs: Sequence[TrainingRun]) -> list[HeadSummary]:
                 *train,
                 *test,
                 *gap,
+                best_epoch_mean=statistics.fmean(best_epochs) if len(best_epochs) == len(mine) else math.nan,
             )
         )
     return rows
@@ -424,9 +485,10 @@ def format_summary(rows: Sequence[HeadSummary]) -> str:
     Headers in the learner's language, head names as they are; columns are
     padded by display width, so they line up in Chinese too.
     """
+    with_epochs = all(not math.isnan(row.best_epoch_mean) for row in rows)
     header = (
         pad(_("head"), 24) + pad(_("params"), 8, ">") + pad(_("mult-adds"), 11, ">") + pad(_("train %"), 15, ">")
-        + pad(_("test %"), 15, ">") + pad(_("train-test"), 14, ">")
+        + pad(_("test %"), 15, ">") + pad(_("train-test"), 14, ">") + (pad(_("epochs"), 9, ">") if with_epochs else "")
     )
     lines = [header, "-" * display_width(header)]
     for row in rows:
@@ -434,6 +496,7 @@ def format_summary(rows: Sequence[HeadSummary]) -> str:
             pad(row.label, 24) + f"{row.parameters:>8,}{row.multiply_adds:>11,}"
             f"{row.train_mean:>9.1f} ± {row.train_spread:<3.1f}{row.test_mean:>9.1f} ± {row.test_spread:<3.1f}"
             f"{row.gap_mean:>8.1f} ± {row.gap_spread:<3.1f}"
+            + (f"{row.best_epoch_mean:>9.0f}" if with_epochs else "")
         )
     return "\n".join(lines)
 
@@ -472,13 +535,15 @@ def search_learning_rates(
     epochs: int = 20,
     batch_size: int = 128,
     progress: bool = True,
+    patience: int | None = None,
     **model_options,
 ) -> LearningRateSearch:
     """Train each head at each rate with each seed on ``split.train``; choose rates on ``split.validation``.
 
     Every run is the same :func:`train_head` run (Adam, seeded); its model is
     scored on the validation set for the choice and on the test set for the
-    report.
+    report. With ``patience`` every run also stops early on the validation set
+    (so ``epochs`` is a maximum) and keeps the weights of its best epoch.
     """
     function_name = "search_learning_rates"
     if not isinstance(split, Split) or split.validation is None:
@@ -500,7 +565,7 @@ def search_learning_rates(
                 runs = []
                 for seed in seeds:
                     runs.append(train_head(head, split, seed=seed, epochs=epochs, batch_size=batch_size,
-                                           learning_rate=rate, progress=False, **model_options))
+                                           learning_rate=rate, progress=False, patience=patience, **model_options))
                     if bar is not None:
                         bar.update(1)
                 trained[head, rate] = runs
@@ -532,4 +597,137 @@ def format_search(search: LearningRateSearch) -> str:
             mark = "*" if rate == chosen else " "
             cells.append(f"{100 * statistics.fmean(search.validation[head, rate]):>{width - 2}.1f} {mark}")
         lines.append(pad(head_label(head), 24) + "".join(cells))
+    return "\n".join(lines)
+
+
+def train_over_seeds(
+    split_for_seed: Callable[[int], Split],
+    learning_rates: dict[str, float],
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    epochs: int = 60,
+    batch_size: int = 32,
+    patience: int = 5,
+    progress: bool = True,
+    **model_options,
+) -> list[TrainingRun]:
+    """Every head of ``learning_rates`` (head -> its step size) trained once per seed, stopping early.
+
+    ``split_for_seed(seed)`` gives each seed its own data (a split with a
+    validation set), so a seed varies the images as well as the weights and the
+    batch order. Runs come head by head, seeds in order.
+    """
+    function_name = "train_over_seeds"
+    if not callable(split_for_seed):
+        raise TypeError(_("{name} expects split_for_seed to be a function from a seed to a Split; got {got}").format(
+            name=function_name, got=type(split_for_seed).__name__))
+    seeds = tuple(seeds)
+    if not learning_rates or not seeds:
+        raise ValueError(_("{name} expects at least one head and one seed; got {heads}, {seeds}").format(
+            name=function_name, heads=repr(learning_rates), seeds=repr(seeds)))
+    count = len(learning_rates) * len(seeds)
+    bar = ProgressLine(count, _("training {count} models").format(count=count)) if progress else None
+    splits = {seed: split_for_seed(seed) for seed in seeds}
+    runs = []
+    try:
+        for head, rate in learning_rates.items():
+            for seed in seeds:
+                runs.append(train_head(head, splits[seed], seed=seed, epochs=epochs, batch_size=batch_size,
+                                       learning_rate=rate, progress=False, patience=patience, **model_options))
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return runs
+
+
+#: Two-sided 95 % quantiles of Student's t for 1 to 10 degrees of freedom
+#: (any table, e.g. NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.6.7.2).
+_T_95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228}
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Head ``first`` minus head ``second``, seed by seed, in percentage points.
+
+    Pairing by seed removes what the two runs share (the same data and, for
+    the digits, the same split), so the spread of the differences is the noise
+    that matters. ``low`` and ``high`` bound a 95 % confidence interval of the
+    mean difference (Student's t with seeds - 1 degrees of freedom).
+    """
+
+    first: str
+    second: str
+    metric: str
+    differences: tuple[float, ...]
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.differences)
+
+    @property
+    def spread(self) -> float:
+        return statistics.stdev(self.differences) if len(self.differences) > 1 else 0.0
+
+    @property
+    def half_width(self) -> float:
+        count = len(self.differences)
+        if count < 2:
+            return math.inf
+        return _T_95.get(count - 1, 1.96) * self.spread / math.sqrt(count)
+
+    @property
+    def low(self) -> float:
+        return self.mean - self.half_width
+
+    @property
+    def high(self) -> float:
+        return self.mean + self.half_width
+
+    @property
+    def reliable(self) -> bool:
+        """Whether the interval leaves out 0: the sign of the difference held beyond the seeds' noise."""
+        return self.low > 0 or self.high < 0
+
+
+#: What a paired comparison can measure, and how to read it off a run (in percent).
+_METRICS = {
+    N_("test"): lambda run: 100 * run.test_accuracy,
+    N_("train"): lambda run: 100 * run.train_accuracy,
+    N_("train-test"): lambda run: 100 * run.gap,
+}
+
+
+def paired_comparison(runs: Sequence[TrainingRun], first: str, second: str, metric: str = "test") -> PairedComparison:
+    """``first`` minus ``second`` on ``metric`` ("test", "train" or "train-test"), for every seed both have."""
+    function_name = "paired_comparison"
+    if metric not in _METRICS:
+        raise ValueError(_("{name} expects metric to be one of {choices}; got {got}").format(
+            name=function_name, choices=", ".join(_METRICS), got=repr(metric)))
+    by_key = {(run.head, run.seed): run for run in runs}
+    seeds = [seed for head, seed in by_key if head == first and (second, seed) in by_key]
+    if not seeds:
+        raise ValueError(_("{name} found no seed with runs of both {first} and {second}").format(
+            name=function_name, first=repr(first), second=repr(second)))
+    read = _METRICS[metric]
+    return PairedComparison(first, second, metric,
+                            tuple(read(by_key[first, seed]) - read(by_key[second, seed]) for seed in sorted(seeds)))
+
+
+def format_paired(comparisons: Sequence[PairedComparison]) -> str:
+    """One line per comparison: per-seed differences, mean ± spread, 95 % interval, and what it allows one to say."""
+    lines = []
+    for comparison in comparisons:
+        differences = ", ".join(f"{value:+.1f}" for value in comparison.differences)
+        if comparison.reliable:
+            verdict = _("{first} higher") if comparison.mean > 0 else _("{second} higher")
+        else:
+            verdict = _("no reliable difference")
+        verdict = verdict.format(first=head_label(comparison.first), second=head_label(comparison.second))
+        lines.append(
+            _("{first} - {second}, {metric} (points): per seed {differences}; mean {mean:+.1f} ± {spread:.1f}, "
+              "95 % interval [{low:+.1f}, {high:+.1f}]: {verdict}").format(
+                first=head_label(comparison.first), second=head_label(comparison.second),
+                metric=_(comparison.metric), differences=differences, mean=comparison.mean, spread=comparison.spread,
+                low=comparison.low, high=comparison.high, verdict=verdict))
     return "\n".join(lines)

@@ -105,15 +105,15 @@ def my_class_activation_maps(features, weight):
 )
 
 
-# The GAP model of the notebook: 32 channels, 4 shape classes, one 2x2 max
+# The GAP model of the notebook: 16 channels, 4 shape classes, one 2x2 max
 # pooling in its body; a batch of 5 images on the 48x48 canvas.
-_BATCH, _CLASSES, _CHANNELS, _CANVAS = 5, 4, 32, 48
+_BATCH, _CLASSES, _CHANNELS, _CANVAS = 5, 4, 16, 48
 
 
 q2 = ValueQuestion(
     qid="nb07.q2",
     prompt=(
-        f"The notebook's GAP model (32 channels in its last feature maps, {_CLASSES} shape classes, one 2x2 "
+        f"The notebook's GAP model ({_CHANNELS} channels in its last feature maps, {_CLASSES} shape classes, one 2x2 "
         f"max pooling in its body) gets a batch of {_BATCH} images on a {_CANVAS}x{_CANVAS} canvas, shaped "
         f"({_BATCH}, 1, {_CANVAS}, {_CANVAS}). What is the shape of class_activation_maps(model, images)[0], "
         "the maps? Answer with a tuple, e.g. maps_shape = (1, 2, 3, 4)."

@@ -6,19 +6,22 @@ Every function returns a :class:`matplotlib.figure.Figure` made with
 
 from __future__ import annotations
 
+import statistics
 from typing import Mapping, Sequence
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from torch import Tensor
 
-from ..cnn.cam import upsample_maps
+from ..cnn.cam import map_peaks, upsample_maps
 from ..cnn.data import LabelledImages
+from ..cnn.models import head_label
 from ..i18n import gettext as _
-from .style import DIVERGING_CMAP, HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, new_figure, text_colour_on
+from .style import DIVERGING_CMAP, HIGHLIGHT_COLOUR, SEQUENTIAL_CMAP, categorical_colour, describe_figure, new_figure
 
 __all__ = [
     "plot_cam", "plot_cam_grid", "plot_canvas_sweep", "plot_examples", "plot_gradient_maps", "plot_head_comparison",
+    "plot_learning_curves", "plot_pointing_maps",
 ]
 
 
@@ -54,89 +57,214 @@ def plot_examples(data: LabelledImages, count: int = 8, columns: int = 8, title:
             _draw_box(axes, data.boxes[index].tolist(), colour=categorical_colour(5))
         axes.set_title(data.class_names[int(data.labels[index])], fontsize=9)
         _bare(axes)
-    return figure
+    names = ", ".join(_(data.class_names[int(label)]) for label in data.labels[:count])
+    height, width = data.image_size
+    text = _("{count} images of {height} x {width} pixels, ink drawn dark on a light background, each titled with "
+             "its class: {names}.").format(count=count, height=height, width=width, names=names)
+    if data.boxes is not None:
+        text += " " + _("An orange frame marks each shape's box.")
+    return describe_figure(figure, text)
 
 
-def plot_head_comparison(rows: Sequence) -> Figure:
-    """Train and test accuracy per head (mean over seeds, bars +- one standard deviation).
+def plot_head_comparison(rows: Sequence, runs: Sequence | None = None) -> Figure:
+    """Train and test accuracy per head: the mean over seeds as a point with a ± 1 standard deviation bar.
 
-    ``rows`` are :class:`gpool_helpers.cnn.training.HeadSummary` rows.
+    ``rows`` are :class:`gpool_helpers.cnn.training.HeadSummary` rows; with the
+    ``runs`` they summarise, every seed is drawn as a small dot beside its mean,
+    so the spread is seen, not only told. Points rather than bars: a bar's
+    length reads as the value, and on an axis that starts near the data it
+    would magnify the differences.
     """
     if not rows:
-        raise ValueError("plot_head_comparison expects at least one HeadSummary row; got none")
-    # Room for each head's two-line label, however many heads there are.
-    figure = new_figure(max(8.0, 1.75 * len(rows) + 1.6), 3.5, layout="constrained")
+        raise ValueError(_("plot_head_comparison expects at least one HeadSummary row; got none"))
+    figure = new_figure(max(8.0, 1.75 * len(rows) + 1.6), 3.6, layout="constrained")
     axes = figure.add_subplot()
     positions = range(len(rows))
-    width = 0.38
-    lowest = min(min(r.train_mean - r.train_spread, r.test_mean - r.test_spread) for r in rows)
-    bottom = max(0.0, lowest - 5)
-    for offset, (name, means, spreads, colour) in enumerate(
-        (
-            ("train", [r.train_mean for r in rows], [r.train_spread for r in rows], categorical_colour(4)),
-            ("test", [r.test_mean for r in rows], [r.test_spread for r in rows], categorical_colour(0)),
-        )
-    ):
-        xs = [p + (offset - 0.5) * width for p in positions]
-        axes.bar(xs, means, width, yerr=spreads, capsize=3, label=f"{name} accuracy", color=colour)
-        for x, mean in zip(xs, means):
-            # Inside the bar's foot, clear of the error bar at its top.
-            axes.text(x, bottom + 0.6, f"{mean:.1f}", ha="center", va="bottom", fontsize=8,
-                      color=text_colour_on(colour))
-    axes.set_xticks(list(positions), [f"{r.label}\n{r.parameters:,} head params" for r in rows], fontsize=8)
-    axes.set_ylim(bottom, 101.5)
-    axes.set_ylabel("accuracy (%)")
-    axes.set_title(f"Same body, {len(rows)} heads: mean over {rows[0].seeds} seeds, bars show ± 1 standard deviation",
-                   fontsize=10)
+    series = (
+        (_("train accuracy"), "train_mean", "train_spread", lambda run: run.train_accuracy, categorical_colour(4), "s"),
+        (_("test accuracy"), "test_mean", "test_spread", lambda run: run.test_accuracy, categorical_colour(5), "o"),
+    )
+    for offset, (name, mean_field, spread_field, read, colour, marker) in enumerate(series):
+        xs = [p + (offset - 0.5) * 0.3 for p in positions]
+        means = [getattr(r, mean_field) for r in rows]
+        axes.errorbar(xs, means, yerr=[getattr(r, spread_field) for r in rows], fmt=marker, color=colour,
+                      capsize=4, markersize=7, label=name)
+        for x, row, mean in zip(xs, rows, means):
+            axes.annotate(f"{mean:.1f}", (x, mean), textcoords="offset points", xytext=(-8, 0), ha="right",
+                          va="center", fontsize=8, color="#222222")
+            if runs is not None:
+                values = [100 * read(run) for run in runs if run.head == row.head]
+                axes.plot([x + 0.06] * len(values), values, ".", color=colour, markersize=4, alpha=0.7)
+    axes.set_xticks(list(positions), [_("{label}\n{parameters:,} head params").format(
+        label=r.label, parameters=r.parameters) for r in rows], fontsize=8)
+    axes.set_xlim(-0.6, len(rows) - 0.4)
+    axes.set_ylabel(_("accuracy (%)"))
+    axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
+    axes.set_title(_("Same body, {heads} heads: mean over {seeds} seeds with ± 1 standard deviation; "
+                     "small dots: single seeds").format(heads=len(rows), seeds=rows[0].seeds), fontsize=10)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return figure
+    lines = "; ".join(
+        _("{label}: train {train:.1f} ± {train_spread:.1f} %, test {test:.1f} ± {test_spread:.1f} %").format(
+            label=r.label, train=r.train_mean, train_spread=r.train_spread, test=r.test_mean, test_spread=r.test_spread)
+        for r in rows)
+    return describe_figure(figure, _("Points with error bars, one pair per head, mean over {seeds} seeds: {lines}.").format(
+        seeds=rows[0].seeds, lines=lines))
+
+
+def plot_learning_curves(runs: Sequence, title: str | None = None) -> Figure:
+    """Validation accuracy after every epoch, one thin line per run, coloured by head; a dot at each kept epoch.
+
+    ``runs`` are :class:`gpool_helpers.cnn.training.TrainingRun` objects trained
+    with a validation set (early stopping). The curves show what the stopping
+    rule saw: each run rises, flattens, and ends ``patience`` epochs after its
+    best, which is the epoch whose weights it keeps.
+    """
+    runs = [run for run in runs if run.validation_curve]
+    if not runs:
+        raise ValueError(_("plot_learning_curves expects runs trained with a validation set (early stopping); got none"))
+    heads = list(dict.fromkeys(run.head for run in runs))
+    figure = new_figure(8.4, 3.6, layout="constrained")
+    axes = figure.add_subplot()
+    for index, head in enumerate(heads):
+        colour = categorical_colour(index)
+        mine = [run for run in runs if run.head == head]
+        for number, run in enumerate(mine):
+            epochs = range(1, len(run.validation_curve) + 1)
+            axes.plot(epochs, [100 * v for v in run.validation_curve], color=colour, linewidth=1.0, alpha=0.75,
+                      label=head_label(head) if number == 0 else None)
+            axes.plot([run.best_epoch], [100 * run.validation_accuracy], "o", color=colour, markersize=5,
+                      markeredgecolor="black", markeredgewidth=0.6)
+    axes.set_xscale("log")
+    axes.set_xlabel(_("epoch (passes over the training set), log scale"))
+    axes.set_ylabel(_("validation accuracy (%)"))
+    axes.grid(True, color="#dddddd", linewidth=0.6)
+    seeds = len(runs) // len(heads)
+    axes.set_title(title or _("Validation accuracy after each epoch, {seeds} seeds per head; "
+                              "dot: the epoch each run keeps").format(seeds=seeds), fontsize=10)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    parts = []
+    for head in heads:
+        mine = [run for run in runs if run.head == head]
+        parts.append(_("{label}: kept epochs {epochs}, best validation accuracy {low:.1f} to {high:.1f} %").format(
+            label=head_label(head), epochs=", ".join(str(run.best_epoch) for run in mine),
+            low=100 * min(run.validation_accuracy for run in mine), high=100 * max(run.validation_accuracy for run in mine)))
+    return describe_figure(figure, _("Learning curves: validation accuracy rises over the first epochs and then "
+                                     "levels off for every run. {parts}.").format(parts="; ".join(parts)))
+
+
+def _as_seed_rows(values: Sequence) -> list[list[float]]:
+    """One model's accuracies as a list of seeds, each a list over canvas sizes (a single seed may come bare)."""
+    values = list(values)
+    if values and not isinstance(values[0], (list, tuple)):
+        return [[float(v) for v in values]]
+    return [[float(v) for v in seed] for seed in values]
 
 
 def plot_canvas_sweep(
     canvas_sizes: Sequence[int],
-    accuracies: Mapping[str, Sequence[float]],
-    pointing: Sequence[float] | None = None,
+    accuracies: Mapping[str, Sequence],
     trained_size: int | None = None,
-    pointing_chance: Sequence[float] | None = None,
+    test_count: int = 300,
 ) -> Figure:
-    """One panel against canvas size: each model's accuracy, and how often the GAP map peaks on the shape.
+    """Each model's accuracy against canvas size: the mean over seeds, ± 1 standard deviation, every seed a dot.
 
-    ``accuracies``, ``pointing`` and ``pointing_chance`` (the box's mean share
-    of the canvas, where a random peak would land) are fractions in [0, 1],
-    one per canvas size. Solid lines are accuracies, the dashed line is the
-    pointing rate and the dotted one its chance level, so a flat 100 % line
-    reads against the chance it beats instead of filling a panel of its own.
+    ``accuracies`` maps a model's name to its accuracies (fractions in [0, 1]):
+    one list over ``canvas_sizes`` per seed, or a single such list.
     """
     sizes = list(canvas_sizes)
-    if not sizes or any(len(values) != len(sizes) for values in accuracies.values()):
-        raise ValueError(_("plot_canvas_sweep expects one accuracy per canvas size for every model"))
-    for name, values in (("pointing", pointing), ("pointing_chance", pointing_chance)):
-        if values is not None and len(values) != len(sizes):
-            raise ValueError(_("plot_canvas_sweep expects one {name} value per canvas size").format(name=name))
+    table = {label: _as_seed_rows(values) for label, values in accuracies.items()}
+    if not sizes or not table or any(len(seed) != len(sizes) for rows in table.values() for seed in rows):
+        raise ValueError(_("plot_canvas_sweep expects one accuracy per canvas size for every model and seed"))
     figure = new_figure(7.4, 3.6, layout="constrained")
     axes = figure.add_subplot()
     markers = ("o", "s", "^", "D")
-    for index, (label, values) in enumerate(accuracies.items()):
-        axes.plot(sizes, [100 * v for v in values], marker=markers[index % 4], color=categorical_colour(index),
-                  label=f"{label}: accuracy", linewidth=2.2 - 0.5 * index)
-    if pointing is not None:
-        axes.plot(sizes, [100 * v for v in pointing], marker="x", linestyle="--", color=categorical_colour(2),
-                  label="GAP map of the true class peaks inside the box")
-    if pointing_chance is not None:
-        axes.plot(sizes, [100 * v for v in pointing_chance], marker=".", linestyle=":", color=categorical_colour(3),
-                  label="chance of that: the box's share of the canvas")
+    summary = []
+    for index, (label, rows) in enumerate(table.items()):
+        colour = categorical_colour(index)
+        means = [100 * statistics.fmean(seed[i] for seed in rows) for i in range(len(sizes))]
+        spreads = [100 * statistics.stdev([seed[i] for seed in rows]) if len(rows) > 1 else 0.0
+                   for i in range(len(sizes))]
+        # Side by side, a little apart, so equal values do not hide one another.
+        xs = [size + (index - (len(table) - 1) / 2) * 0.6 for size in sizes]
+        axes.errorbar(xs, means, yerr=spreads, marker=markers[index % 4], color=colour, capsize=3, linewidth=1.8,
+                      label=_("{label}: mean ± 1 sd").format(label=label))
+        for seed in rows:
+            axes.plot([x + 0.25 for x in xs], [100 * v for v in seed], ".", color=colour, markersize=3, alpha=0.6)
+        summary.append(_("{label} from {first:.1f} ± {first_spread:.1f} % at {first_size} x {first_size} to "
+                         "{last:.1f} ± {last_spread:.1f} % at {last_size} x {last_size}").format(
+            label=label, first=means[0], first_spread=spreads[0], first_size=sizes[0], last=means[-1],
+            last_spread=spreads[-1], last_size=sizes[-1]))
     axes.axhline(25, color="grey", linewidth=0.8, linestyle=(0, (1, 3)))
-    axes.text(sizes[0], 26, " accuracy by chance (4 classes)", color="grey", fontsize=8, va="bottom")
+    axes.text(sizes[0], 26, _(" accuracy by chance (4 classes)"), color="#555555", fontsize=8, va="bottom")
     if trained_size is not None:
         axes.axvline(trained_size, color="grey", linewidth=0.8)
-        axes.text(trained_size, 50, " trained here", color="grey", fontsize=8, rotation=90, va="center")
+        axes.text(trained_size, 50, _(" trained here"), color="#555555", fontsize=8, rotation=90, va="center")
     axes.set_xticks(sizes, [f"{s}x{s}" for s in sizes])
     axes.set_ylim(0, 105)
-    axes.set_xlabel("canvas size (pixels)")
-    axes.set_ylabel("% of 300 test images")
-    axes.set_title("The same models on larger canvases", fontsize=10)
+    axes.set_xlabel(_("canvas size (pixels)"))
+    axes.set_ylabel(_("% of {count} test images").format(count=test_count))
+    axes.set_title(_("The same models on larger canvases ({seeds} seeds; dots: single seeds)").format(
+        seeds=len(next(iter(table.values())))), fontsize=10)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    return figure
+    return describe_figure(figure, _("Accuracy against canvas size, with chance at 25 %: {summary}.").format(
+        summary="; ".join(summary)))
+
+
+def plot_pointing_maps(
+    image: Tensor,
+    maps: Mapping[str, Tensor],
+    boxes: Tensor,
+    box_names: Sequence[str],
+    title: str | None = None,
+) -> Figure:
+    """One image, then one map per panel over it, each map's peak marked with a cross.
+
+    ``image`` is (H, W); ``maps`` maps a panel title to an (h, w) map (resized
+    to the image here); ``boxes`` (B, 4) are the image's shapes' boxes
+    (top, left, bottom, right), drawn on every panel and named by
+    ``box_names``. Each panel's title says in which box its peak landed, or
+    that it landed in none.
+    """
+    if not isinstance(image, Tensor) or image.dim() != 2 or not maps:
+        raise ValueError(_("plot_pointing_maps expects an (H, W) image and at least one map"))
+    boxes = boxes.reshape(-1, 4)
+    if len(box_names) != len(boxes):
+        raise ValueError(_("plot_pointing_maps expects one name per box; got {names} names for {boxes} boxes").format(
+            names=len(box_names), boxes=len(boxes)))
+    panels = len(maps) + 1
+    figure = new_figure(2.3 * panels, 2.75, layout="constrained")
+    axes = figure.add_subplot(1, panels, 1)
+    axes.imshow(image.numpy(), cmap="gray_r", vmin=0, vmax=1)
+    for number, box in enumerate(boxes):
+        _draw_box(axes, box.tolist(), colour=categorical_colour(5 if number == 0 else 4))
+    axes.set_title(_("input: {names}").format(names=", ".join(_(name) for name in box_names)), fontsize=8)
+    _bare(axes)
+    landed = []
+    for column, (name, shown_map) in enumerate(maps.items(), start=2):
+        axes = figure.add_subplot(1, panels, column)
+        resized = upsample_maps(shown_map[None, None].float(), image.shape)[0, 0]
+        limit = float(resized.abs().max())
+        if float(resized.min()) >= 0:
+            axes.imshow(resized.numpy(), cmap=SEQUENTIAL_CMAP, vmin=0, vmax=max(limit, 1e-12))
+            axes.contour(image.numpy(), levels=[0.5], colors="black", linewidths=0.6)
+        else:
+            _overlay(axes, image, resized, limit)
+        row, col = map_peaks(shown_map[None].float(), image.shape)[0].tolist()
+        axes.plot([col], [row], marker="X", markersize=11, color="white", markeredgecolor="black", markeredgewidth=1.4)
+        where = _("no box")
+        for box_name, (top, left, bottom, right) in zip(box_names, boxes.tolist()):
+            if top <= row <= bottom and left <= col <= right:
+                where = _("the {name}").format(name=_(box_name))
+        for number, box in enumerate(boxes):
+            _draw_box(axes, box.tolist(), colour=categorical_colour(5 if number == 0 else 4))
+        axes.set_title(_("{name}\npeak in: {where}").format(name=name, where=where), fontsize=8)
+        _bare(axes)
+        landed.append(_("{name} peaks in {where}").format(name=name, where=where))
+    if title:
+        figure.suptitle(title, fontsize=9)
+    return describe_figure(figure, _("An image with {count} framed shapes ({names}) and {maps} maps laid over it, "
+                                     "each peak marked with a cross: {landed}.").format(
+        count=len(boxes), names=", ".join(_(name) for name in box_names), maps=len(maps), landed="; ".join(landed)))
 
 
 def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = None) -> Figure:
@@ -151,6 +279,7 @@ def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = N
         raise ValueError(_("plot_gradient_maps expects {title: gradient shaped (C, h, w)}, at least one"))
     panels = len(gradients) + (image is not None)
     figure = new_figure(3.3 * panels, 3.3, layout="constrained")
+    described = []
     column = 1
     if image is not None:
         axes = figure.add_subplot(1, panels, column)
@@ -166,9 +295,12 @@ def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = N
         channels, height, width = gradient.shape
         axes.set_title(f"{title}\n{reached:,} of {channels * height * width:,} values get a gradient", fontsize=9)
         _bare(axes)
-        figure.colorbar(shown, ax=axes, shrink=0.75, label="sum over channels of |gradient|")
+        figure.colorbar(shown, ax=axes, shrink=0.75, label=_("sum over channels of |gradient|"))
+        described.append(_("{title}: {reached:,} of {total:,} values get a gradient").format(
+            title=" ".join(title.split()), reached=reached, total=channels * height * width))
         column += 1
-    return figure
+    return describe_figure(figure, _("Where one logit's gradient reaches the last feature maps, summed over channels, "
+                                     "one panel per head: {parts}.").format(parts="; ".join(described)))
 
 
 def _overlay(axes, image: Tensor, cam: Tensor, limit: float):
@@ -229,7 +361,14 @@ def plot_cam_grid(
         "one colour scale per row, centred at 0; each title: class and its logit",
         fontsize=9,
     )
-    return figure
+    rows_text = []
+    for row in range(count):
+        winner = int(logits[row].argmax())
+        rows_text.append(_("a {true} whose top logit is {winner} ({logit:.2f})").format(
+            true=_(class_names[int(labels[row])]), winner=_(class_names[winner]), logit=float(logits[row, winner])))
+    return describe_figure(figure, _("Class activation maps of {count} images, one row each, every class's map laid "
+                                     "over the image in red (for the class) and blue (against): {rows}.").format(
+        count=count, rows="; ".join(rows_text)))
 
 
 def plot_cam(image: Tensor, cam: Tensor, title: str, box: Sequence[int] | None = None) -> Figure:
@@ -252,4 +391,7 @@ def plot_cam(image: Tensor, cam: Tensor, title: str, box: Sequence[int] | None =
     right.set_title(title, fontsize=9)
     _bare(right)
     figure.colorbar(shown, ax=right, shrink=0.8, label="map value (0 = white)")
-    return figure
+    peak = divmod(int(cam.flatten().argmax()), cam.shape[1])
+    return describe_figure(figure, _("An input of {height} x {width} pixels beside one class activation map over it "
+                                     "({title}); the map is highest at row {row}, column {column}.").format(
+        height=image.shape[0], width=image.shape[1], title=title, row=peak[0], column=peak[1]))

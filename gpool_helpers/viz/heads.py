@@ -15,7 +15,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..cnn.heads import HeadCost, flatten_head_cost, pooled_head_cost
-from .style import CATEGORICAL_COLOURS, new_figure
+from ..i18n import gettext as _
+from .style import CATEGORICAL_COLOURS, describe_figure, new_figure
 
 __all__ = ["plot_head_costs"]
 
@@ -94,4 +95,10 @@ def plot_head_costs(
         f"{flatten_now.parameters:,} against {pooled_now.parameters:,} parameters ({ratio:,.0f} x)",
         fontsize=10,
     )
-    return figure
+    return describe_figure(figure, _(
+        "Two log-log panels of head cost. For C x H x W = {channels} x {height} x {width} and {classes} classes, the "
+        "flatten head has {flatten_parameters:,} parameters and the pooled head {pooled_parameters:,}, {ratio:,.0f} "
+        "times fewer. Left: as the number of positions H·W grows, the flatten head's parameters and work grow in "
+        "proportion while the pooled head's parameters stay flat. Right: as the channel count C grows, both grow.").format(
+        channels=channels, height=height, width=width, classes=classes, flatten_parameters=flatten_now.parameters,
+        pooled_parameters=pooled_now.parameters, ratio=ratio))
