@@ -78,8 +78,10 @@ MANIFEST = ".gpool-nbgrader.json"
 TEACHER_CONFIG = "nbgrader_config.py"
 GPOOL_CONFIG = "gpool_nbgrader_config.py"
 SCHEMA_VERSION = 3
-#: Seconds a cell may run during autograding before nbgrader interrupts it.
-DEFAULT_TIMEOUT = 120
+#: Seconds a cell may run during autograding before nbgrader interrupts it. Notebook 07's
+#: digits experiment (40 runs to convergence) takes about a minute alone on a 2-core machine
+#: and more while a grader runs other submissions beside it; 600 s leaves room for that.
+DEFAULT_TIMEOUT = 600
 #: Characters of output one cell may keep during autograding.
 DEFAULT_MAX_OUTPUT_CHARS = 100_000
 #: nbgrader accepts letters, digits, "_" and "-" in a grade id.
