@@ -170,7 +170,7 @@ def runtime_texts() -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for kind in all_kinds(takes=None).values():  # the token kinds of notebook 08 too
         found.append((kind.description, f"kind {kind.name}: description"))
-    for number in range(1, 8):
+    for number in range(1, 9):
         module = importlib.import_module(f"gpool_helpers.exercises.nb0{number}")
         for question in module.QUESTIONS:
             for field_name, text in question.learner_texts():

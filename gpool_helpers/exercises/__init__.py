@@ -37,4 +37,4 @@ from .rules import NO_AUTOGRAD, NO_NN_LAYERS, Rule, broken_rules, no_call_to  # 
 
 #: Notebook exercise modules, in order: what ``from gpool_helpers import nb02`` offers, and
 #: what the tests iterate (``make solutions`` finds each question by its cell's id instead).
-NOTEBOOK_SETS = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07")
+NOTEBOOK_SETS = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08")

@@ -10,6 +10,7 @@
 - :mod:`.adaptive`: adaptive pooling's windows and SPP's levels (05).
 - :mod:`.zoo`: the pooling family side by side (06).
 - :mod:`.cam`: samples, head comparisons and class activation maps (07).
+- :mod:`.sequences`: padded tokens with the padding greyed out, the set-task table (08).
 """
 
 from .style import (  # noqa: F401

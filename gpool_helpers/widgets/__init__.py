@@ -6,6 +6,7 @@
 - :mod:`.adaptive`: ``adaptive_explorer()`` (05).
 - :mod:`.zoo`: ``mean_to_max_explorer()``, GeM's p and LSE's r (06).
 - :mod:`.cam`: ``cam_explorer()``, class activation maps (07).
+- :mod:`.sequences`: ``padding_explorer()``, lengths and kind over padded tokens (08).
 """
 
 from .base import FigureView  # noqa: F401

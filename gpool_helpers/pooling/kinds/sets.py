@@ -14,9 +14,10 @@ Both pool maps too, each map's H*W positions read as tokens, but the image
 menus of notebooks 00-07 do not list them (``in_map_menus=False``).
 
 The standard deviation is the population one (divide by the count, not by
-count - 1): one token has spread 0, not NaN. Its variance is clamped at
-``STATISTICS_EPS`` = 1e-12 before the square root, whose slope at 0 is
-infinite: a constant row gives std 1e-6 and a gradient of 0, never NaN.
+count - 1): one token has spread 0, not NaN. A variance up to
+``STATISTICS_EPS`` = 1e-12 counts as 0 (a standard deviation up to 1e-6), with
+a gradient of 0: the square root's slope at 0 is infinite, and a constant row
+would otherwise put NaN in the gradient.
 """
 
 from __future__ import annotations
@@ -47,13 +48,22 @@ def statistics_pool(x: Tensor) -> Tensor:
     """Mean and standard deviation of each map side by side: (N, C, *spatial) -> (N, 2C).
 
     The first C features are the means, the next C the standard deviations
-    (population, variance clamped at 1e-12), as x-vectors' statistics pooling.
+    (population; a variance up to 1e-12 counts as 0), as x-vectors' statistics pooling.
     """
     check_pool_input(x, "statistics_pool")
     dims = spatial_dims(x)
     mean = x.mean(dim=dims)
     variance = (x - mean.reshape(*mean.shape, *(1,) * len(dims))).square().mean(dim=dims)
-    return torch.cat([mean, variance.clamp(min=STATISTICS_EPS).sqrt()], dim=1)
+    return torch.cat([mean, _standard_deviation(variance)], dim=1)
+
+
+def _standard_deviation(variance: Tensor) -> Tensor:
+    """sqrt(variance), 0 where the variance is at most STATISTICS_EPS, with a finite gradient everywhere.
+
+    The clamp inside keeps the square root's unused branch finite: torch.where passes it a gradient of 0,
+    and 0 times the slope of sqrt at 0 (infinite) would be NaN.
+    """
+    return torch.where(variance > STATISTICS_EPS, variance.clamp(min=STATISTICS_EPS).sqrt(), 0.0)
 
 
 GlobalSumPool = module_twin("GlobalSumPool", global_sum_pool)
@@ -68,13 +78,13 @@ def _statistics_masked(x: Tensor, mask: Tensor | None) -> Tensor:
         x = torch.where(mask[..., None], x, 0.0)
     mean = masked_mean(x, mask)
     variance = masked_mean((x - mean[:, None, :]).square(), mask)
-    return torch.cat([mean, variance.clamp(min=STATISTICS_EPS).sqrt()], dim=1)
+    return torch.cat([mean, _standard_deviation(variance)], dim=1)
 
 
 def _statistics_segment(x: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
     mean = segment_mean(x, batch, counts)
     variance = segment_mean((x - mean[batch]).square(), batch, counts)
-    return torch.cat([mean, variance.clamp(min=STATISTICS_EPS).sqrt()], dim=1)
+    return torch.cat([mean, _standard_deviation(variance)], dim=1)
 
 
 register(PoolingKind.make(
@@ -93,7 +103,7 @@ register(PoolingKind.make(
     {
         "torch.cat([x.mean(dim=(2, 3)), x.std(dim=(2, 3), correction=0)], dim=1)":
             lambda x: torch.cat([x.mean(dim=spatial_dims(x)),
-                                 x.std(dim=spatial_dims(x), correction=0).clamp(min=STATISTICS_EPS ** 0.5)], dim=1),
+                                 _standard_deviation(x.var(dim=spatial_dims(x), correction=0))], dim=1),
     },
     output_shape=functools.partial(per_channel_shape, multiplier=2),
     masked=_statistics_masked, segment=_statistics_segment, in_map_menus=False,
