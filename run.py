@@ -54,6 +54,10 @@ NBVAL_OPTIONS = ("--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tes
 PARALLEL_OPTIONS = ("-n", "auto", "--maxprocesses", "4", "--dist", "loadfile")
 #: The tiers are pytest markers (pyproject.toml; conftest.py marks the Chinese edition's nbval items).
 FAST_TIER = ("-m", "not full")
+#: The classroom app's Voila options: one kernel kept pre-heated, the notebook already run in it, so a
+#: requested page shows at once (the first picture took 6 s while the page ran its cells; issue 24). The
+#: browser suite starts its Voila with these too.
+APP_OPTIONS = ("--preheat_kernel=True", "--pool_size=1")
 #: Jupyter settings of the learner's lab: nbgrader's teacher tools hidden (its README says what and why).
 LEARNER_LAB_CONFIG = Path("tools") / "jupyterlab-learner"
 
@@ -189,7 +193,8 @@ def command_steps(command: str, venv: Path, platform: str = sys.platform, extra:
         return [Step("The nbgrader course", [python, "-m", "tools.nbgrader_course", "--output", "build/nbgrader", *extra])]
     if command == "app":
         return [Step("The pooling explorer as a page (Voila, code hidden; stop it with Ctrl+C)",
-                     [python, "-m", "voila", "app/explorer.ipynb", "--Voila.ip=127.0.0.1", "--no-browser", *extra])]
+                     [python, "-m", "voila", "app/explorer.ipynb", "--Voila.ip=127.0.0.1", "--no-browser",
+                      *APP_OPTIONS, *extra])]
     if command == "notebooks":
         return [Step("Re-executing every notebook", [python, "-m", "tools.execute_notebooks", *notebooks(root), *extra]),
                 Step("Rebuilding and re-executing the Chinese edition",

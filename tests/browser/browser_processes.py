@@ -246,6 +246,7 @@ class JupyterServer:
                 "--Voila.port_retries=0",
                 # Voila serves without a token by default; ours keeps other local users out.
                 f"--Voila.token={self.token}",
+                *self.extra_args,
             ]
         raise ValueError(f"JupyterServer.kind must be 'lab' or 'voila'; got {self.kind!r}")
 
