@@ -59,7 +59,7 @@ def plot_padded_pooling(x: torch.Tensor, mask: torch.Tensor, kind: str = "avg", 
         overlay[padded] = (0.74, 0.74, 0.74, 1.0)
         axes.imshow(overlay, aspect="auto")
         real = int(mask[row].sum())
-        axes.set_title(_("sequence {index}\n{real} real of {length}").format(index=row, real=real, length=length),
+        axes.set_title("sequence {index}\n{real} real of {length}".format(index=row, real=real, length=length),
                        fontsize=9)
         axes.set_xlabel("channel", fontsize=8)
         axes.set_xticks(range(shown))
