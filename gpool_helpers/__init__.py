@@ -8,7 +8,7 @@ The rooms behind it (map in CONTRIBUTING.md):
 - :mod:`~gpool_helpers.cnn`: the small CNN of notebooks 01, 04 and 07: data,
   models, heads and their costs, training, CAM, CBAM.
 - :mod:`~gpool_helpers.viz` (plots), :mod:`~gpool_helpers.widgets`,
-  :mod:`~gpool_helpers.exercises` (``nb01`` ... ``nb08``); :mod:`~gpool_helpers.set_tasks`:
+  :mod:`~gpool_helpers.exercises` (``nb01`` ... ``nb08``); :mod:`~gpool_helpers.sets`:
   notebook 08's experiment, which pooling solves which question about a set.
 - :mod:`~gpool_helpers.workspace`: the learner's copy of the notebooks and
   the environment check; :mod:`~gpool_helpers.article`: the blog post's class;
@@ -40,7 +40,7 @@ _LAZY_ROOMS = (
     "article", "claims", "cnn.cam", "cnn.cbam", "cnn.channel_attention", "cnn.counting", "cnn.data", "cnn.heads",
     "cnn.models", "cnn.training", "viz.adaptive", "viz.cam", "viz.depth", "viz.heads", "viz.heatmaps", "viz.tables",
     "viz.zoo", "viz.sequences", "widgets.adaptive", "widgets.cam", "widgets.explorer", "widgets.heads", "widgets.zoo",
-    "widgets.sequences", "set_tasks", "workspace.environment", "exercises",
+    "widgets.sequences", "sets.tasks", "workspace.environment", "exercises",
 )
 
 

@@ -25,8 +25,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gpool_helpers"
 MAY_IMPORT = {
     "pooling": set(),
     "cnn": {"pooling"},
-    "viz": {"pooling", "cnn"},
-    "widgets": {"pooling", "cnn", "viz"},
+    "sets": {"pooling"},
+    "viz": {"pooling", "cnn", "sets"},
+    "widgets": {"pooling", "cnn", "viz", "sets"},
     "exercises": {"pooling", "cnn"},
 }
 

@@ -189,7 +189,7 @@ def test_the_chinese_solved_edition_fills_in_solutions_with_chinese_comments():
 def test_the_chinese_solved_edition_answers_correct_in_chinese(tmp_path):
     """make solutions for notebooks/zh: every check of every exercise section says 正确 (correct)."""
     with_exercises = [chinese(path) for path in ENGLISH if solutions.has_exercises(chinese(path))]
-    assert len(with_exercises) == 7
+    assert len(with_exercises) == 8
     for path in with_exercises:
         result, executed = solutions.build_edition(path, tmp_path, solutions.solution_code, timeout=600,  # a hang guard only
                                                    exercises_only=True)

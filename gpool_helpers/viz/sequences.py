@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from ..i18n import gettext as _
 from ..pooling import get_kind, masked_pool
 from ..pooling.tokens import check_mask, check_tokens
+from ..sets.tasks import SET_POOLINGS, SET_TASKS, mean_and_spread
 from .style import DIVERGING_CMAP, categorical_colour, describe_figure, new_figure, numbers_text, text_colour_on
 
 __all__ = ["plot_padded_pooling", "naive_and_masked", "plot_set_task_results"]
@@ -101,8 +102,6 @@ def plot_padded_pooling(x: torch.Tensor, mask: torch.Tensor, kind: str = "avg", 
 def plot_set_task_results(table: dict, baselines: dict[str, float]) -> Figure:
     """Bars of mean test accuracy per (task, pooling), spread as error bars; left: set sizes as in training,
     right: larger sets than any in training. A dashed line marks each task's model-free baseline."""
-    from ..set_tasks import SET_POOLINGS, SET_TASKS, mean_and_spread
-
     figure = new_figure(10.0, 3.9, layout="constrained")
     lines = []
     for panel, (field, title) in enumerate((("test_accuracy", "sets of 1-10 tokens (as in training)"),

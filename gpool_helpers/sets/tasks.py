@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from .checks import check_choice, check_int
-from .pooling.tokens import masked_pool
+from ..checks import check_choice, check_int
+from ..pooling.tokens import masked_pool
+from ..text_width import pad
 
 __all__ = ["SET_TASKS", "SET_POOLINGS", "make_sets", "SetModel", "train_set_model", "set_task_table",
            "SetTaskResult", "baseline_accuracy", "format_set_task_table", "converged", "mean_and_spread"]
@@ -175,8 +176,6 @@ def mean_and_spread(results: list[SetTaskResult]) -> tuple[float, float]:
 def format_set_task_table(table: dict, baselines: dict[str, float]) -> str:
     """The table as text: one row per question, one column per pooling (mean ± spread over the seeds),
     first on sets as in training, then on larger ones, and the model-free baseline."""
-    from .text_width import pad
-
     header = [pad("question", 10)] + [pad(f"{pooling}", 13) for pooling in SET_POOLINGS]
     lines = []
     for field, title in (("test_accuracy", "sets of 1-10 tokens, as in training"),
