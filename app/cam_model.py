@@ -1,10 +1,12 @@
 """The app's class-activation-map model: trained once and stored, so the page does not train while it loads.
 
 Training it took about 4 of the 6 seconds before the app's page showed its first picture. The
-weights are the result of the same training notebook 07 runs (``train_head("avg", ...)`` with the
-settings in :data:`SETTINGS`), stored in ``gap_model.pt`` beside this file with those settings.
-The app loads them when the settings match and trains (as before) when the file is missing or was
-made with other settings, so a changed setting can never show an old model.
+weights are the result of the training notebook 07 runs for its seed-0 GAP model
+(``train_head("avg", shapes_for_seed(0), ...)``: cluttered 24 x 24 shapes, early stopping on the
+validation set, a body of 8 and 16 channels; the settings are in :data:`SETTINGS`), stored in
+``gap_model.pt`` beside this file with those settings. The app loads them when the settings match
+and trains (as before) when the file is missing or was made with other settings, so a changed
+setting can never show an old model.
 
 Regenerate after changing the settings or the model code (from the repository root)::
 
@@ -22,8 +24,10 @@ WEIGHTS = Path(__file__).resolve().parent / "gap_model.pt"
 #: Notebook 07's data and training settings for the GAP model the app explains.
 SETTINGS = {
     "head": "avg",
-    "data": {"train_count": 600, "test_count": 300, "canvas_size": 24, "seed": 0},
-    "training": {"seed": 0, "epochs": 10, "batch_size": 32, "learning_rate": 1e-2},
+    "data": {"train_count": 600, "test_count": 300, "validation_count": 200, "canvas_size": 24, "seed": 0,
+             "clutter": 0.6},
+    "training": {"seed": 0, "epochs": 60, "batch_size": 32, "learning_rate": 1e-2, "patience": 5},
+    "model": {"channels": [8, 16]},
 }
 
 
@@ -32,7 +36,8 @@ def train():
     from gpool_helpers import make_shapes_split, train_head
 
     shapes = make_shapes_split(**SETTINGS["data"])
-    return train_head(SETTINGS["head"], shapes, progress=False, **SETTINGS["training"]).model
+    return train_head(SETTINGS["head"], shapes, progress=False, **SETTINGS["training"],
+                      channels=tuple(SETTINGS["model"]["channels"])).model
 
 
 def load(data):
@@ -42,7 +47,8 @@ def load(data):
     if WEIGHTS.is_file():
         stored = torch.load(WEIGHTS, weights_only=True)
         if stored.get("settings") == SETTINGS and list(stored.get("class_names", [])) == list(data.class_names):
-            model = build_model(SETTINGS["head"], data, SETTINGS["training"]["seed"])
+            model = build_model(SETTINGS["head"], data, SETTINGS["training"]["seed"],
+                                channels=tuple(SETTINGS["model"]["channels"]))
             model.load_state_dict(stored["state"])
             return model.eval()
     return train().eval()
