@@ -298,7 +298,7 @@ def theme_overrides(page: str) -> str:
         if colour is None:
             continue
         # Code is read on its cell's background and, in a Markdown code span or an output, on the page's.
-        for ground in {background, page_background}:
+        for ground in dict.fromkeys((background, page_background)):
             colour = readable_colour(colour, ground)
         if colour != _hex(value):
             lines.append(f"  {name}: {colour}; /* was {value}, {contrast_ratio(_hex(value), background):.2f}:1 */")
