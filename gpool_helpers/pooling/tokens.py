@@ -265,12 +265,9 @@ def segment_softmax(scores: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------
 
 
-def _right_padded_lengths(mask: Tensor) -> Tensor | None:
-    """The lengths when every row is its first tokens then padding, else None."""
-    lengths = mask.sum(dim=1)
-    if bool((mask == (torch.arange(mask.shape[1], device=mask.device) < lengths[:, None])).all()):
-        return lengths
-    return None
+def _right_padded(mask: Tensor, lengths: Tensor) -> bool:
+    """Whether every row is its first ``lengths[i]`` tokens, then padding."""
+    return torch.equal(mask, torch.arange(mask.shape[1], device=mask.device) < lengths[:, None])
 
 
 def _token_kind(kind: object, function_name: str, takes: str):
@@ -305,12 +302,14 @@ def _width(pooling_kind, channels: int) -> int:
 
 
 def _pool_padded(pooling_kind, x: Tensor, mask: Tensor, empty: str, options: dict, function_name: str) -> Tensor:
-    has_token = mask.any(dim=1)
+    # The real tokens per row, read once (each step here runs before every pooling: few and cheap).
+    lengths = mask.sum(dim=1)
     if x.shape[1] == 0:  # no position at all: every row is empty
         if empty == "error" and x.shape[0]:
-            raise _empty_error(function_name, N_("rows"), ~has_token)
+            raise _empty_error(function_name, N_("rows"), lengths == 0)
         return x.new_zeros(x.shape[0], _width(pooling_kind, x.shape[2]))
-    if x.shape[0] and not bool(has_token.all()):
+    if x.shape[0] and int(lengths.min()) == 0:
+        has_token = lengths > 0
         if empty == "error":
             raise _empty_error(function_name, N_("rows"), ~has_token)
         # An empty row is pooled over zeros in all its positions (a finite value and gradient), then set to 0:
@@ -319,12 +318,11 @@ def _pool_padded(pooling_kind, x: Tensor, mask: Tensor, empty: str, options: dic
         safe = x.masked_fill(~has_token[:, None, None], 0.0)
         pooled = pooling_kind.masked(safe, mask | ~has_token[:, None], **options)
         return pooled.masked_fill(~has_token[:, None], 0.0)
-    lengths = _right_padded_lengths(mask) if x.shape[1] * x.shape[2] >= ROW_BY_ROW_MIN_VALUES else None
-    if lengths is not None and x.shape[0]:
+    if x.shape[0] and x.shape[1] * x.shape[2] >= ROW_BY_ROW_MIN_VALUES and _right_padded(mask, lengths):
         # Right padding (the usual case): each row over its own real tokens, which skips reading the padding.
-        rows = [pooling_kind.masked(x[row : row + 1, :length], None, **options)
-                for row, length in enumerate(lengths.tolist())]
-        return torch.cat(rows)
+        masked = pooling_kind.masked
+        return torch.cat([masked(x[row, None, :length], None, **options)
+                          for row, length in enumerate(lengths.tolist())])
     return pooling_kind.masked(x, mask, **options)
 
 
