@@ -27,6 +27,11 @@ REQUIREMENTS = (
 PINNED_TORCH = "2.13.0"
 #: The lowest Python the package supports (pyproject.toml's requires-python).
 MINIMUM_PYTHON = (3, 11)
+#: The Pythons the pinned set installs on and the tests pass on, as README says them (the same list as
+#: tools/check_python.py's SUPPORTED, which set-up refuses others with; a test keeps the two equal).
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))
+#: What the check says Python needs, in the learner's language.
+SUPPORTED_PYTHONS_TEXT = N_("3.11, 3.12 or 3.13")
 #: What ``found`` says of a package that is not installed.
 MISSING = N_("missing")
 #: Added to torch's reason when its version is not the one the stored outputs were made with.
@@ -57,6 +62,11 @@ class Check:
     why: str
     #: The torch version the stored outputs were made with, when this one differs (``why`` then says so).
     stored_with: str | None = None
+
+    @property
+    def wanted_text(self) -> str:
+        """``wanted`` in the learner's language (Python's versions; a package's ">= 2.4" reads the same in any)."""
+        return _(self.wanted) if self.wanted == SUPPORTED_PYTHONS_TEXT else self.wanted
 
     @property
     def found_text(self) -> str:
@@ -91,7 +101,7 @@ class EnvironmentReport:
         lines = [self.summary]
         for check in self.checks:
             mark = "ok " if check.ok else "NO "
-            needs = _("(needs {wanted}: {why})").format(wanted=check.wanted, why=check.why_text)
+            needs = _("(needs {wanted}: {why})").format(wanted=check.wanted_text, why=check.why_text)
             lines.append(f"  {mark} {check.name:<20} {check.found_text:<12} {needs}")
         return "\n".join(lines)
 
@@ -101,7 +111,7 @@ class EnvironmentReport:
             f"<td>{'&#10003;' if check.ok else '&#10007;'}</td>"
             f"<td><code>{html.escape(check.name)}</code></td>"
             f"<td>{html.escape(check.found_text)}</td>"
-            f"<td>{html.escape(check.wanted)}</td>"
+            f"<td>{html.escape(check.wanted_text)}</td>"
             f"<td>{html.escape(check.why_text)}</td>"
             "</tr>"
             for check in self.checks
@@ -113,17 +123,15 @@ class EnvironmentReport:
         )
 
 
+def python_check(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> Check:
+    """Python against the versions README names (3.11, 3.12 or 3.13): a newer one is not ready either."""
+    return Check("python", SUPPORTED_PYTHONS_TEXT, ".".join(map(str, version[:3])),
+                 tuple(version[:2]) in SUPPORTED_PYTHONS, N_("the language"))
+
+
 def check_environment() -> EnvironmentReport:
     """Python and every package the notebooks import, against their minimums."""
-    checks = [
-        Check(
-            "python",
-            ">= " + ".".join(map(str, MINIMUM_PYTHON)),
-            ".".join(map(str, sys.version_info[:3])),
-            sys.version_info >= MINIMUM_PYTHON,
-            N_("the language"),
-        )
-    ]
+    checks = [python_check()]
     for name, minimum, why in REQUIREMENTS:
         try:
             found = metadata.version(name)
