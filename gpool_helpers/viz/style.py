@@ -17,7 +17,11 @@ deficiencies:
   gradients, where zero is the natural middle.
 - ``CATEGORICAL_COLOURS`` (Okabe and Ito, "Color Universal Design", 2008) for
   labels such as "which channel won"; past eight labels they repeat, so plots
-  that use them also write the label as text.
+  that use them also write the label as text. The palette's grey is a dark
+  one (#555555, not #999999): simulated deuteranopia (Machado, Oliveira and
+  Fernandes, 2009) put #999999 within 7 CIELAB units of the reddish purple,
+  too close to tell apart; every pair is now at least 15 apart under
+  protanopia, deuteranopia and tritanopia (tests/test_colour_vision.py).
 
 Every figure says what it shows in words too (WCAG 2.1, success criterion
 1.1.1): a plot function ends with ``describe_figure(figure, text)``, a sentence
@@ -50,7 +54,7 @@ CATEGORICAL_COLOURS = (
     "#0072B2",  # blue
     "#D55E00",  # vermillion
     "#CC79A7",  # reddish purple
-    "#999999",  # grey
+    "#555555",  # dark grey (Okabe-Ito's light grey came too close to the purple for deuteranopes)
 )
 
 #: Widest figure that fits a JupyterLab notebook column at 100 dpi without scaling.
