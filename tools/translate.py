@@ -9,6 +9,10 @@ translation always records the English it translates:
   comment (``"<cell id> code"``; the ``msgstr`` is the whole cell with its
   comments translated: the code itself may not change, and ``build`` refuses a
   translation whose code differs from the English by more than its comments).
+- ``translations/<language>/app_explorer.po``: the classroom page ``app/explorer.ipynb``
+  the same way; ``build`` writes ``app/explorer.<language>.ipynb`` beside it (so it
+  imports the app's modules as the English does), with a first code cell that calls
+  ``set_language("<language>")``, since the English page has no switch to turn.
 - ``gpool_helpers/locale/<language>/*.po``: the helpers' learner-facing texts
   (checker feedback, hints, solutions, widget readouts, kind descriptions,
   errors), read at run time by :mod:`gpool_helpers.i18n`.
@@ -55,6 +59,13 @@ LOCALE = PACKAGE / "locale"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 #: The setup cell's switch, the one code difference between the editions.
 LANGUAGE_SWITCH = re.compile(r"""set_language\(\s*(["'])en\1\s*\)""")
+#: The classroom page (make app): English notebook -> the stem of its PO file.
+APP_PAGES = {REPOSITORY / "app" / "explorer.ipynb": "app_explorer"}
+#: The first code cell of a translated page: the English page speaks English without a switch.
+PAGE_SWITCH = """from gpool_helpers import set_language
+
+_language = set_language("{language}")  # {comment}"""
+PAGE_SWITCH_COMMENTS = {"zh": "交互控件的标签、读数和图片说明都用简体中文"}
 #: Translatable calls in the package: _("...") shows a text, N_("...") marks one shown later.
 MARKERS = {"_", "N_", "gettext"}
 
@@ -237,7 +248,14 @@ def merge(po: polib.POFile, wanted: list[tuple[str | None, str, list[str]]]) -> 
 
 
 def notebook_po_path(language: str, notebook: Path) -> Path:
+    if notebook in APP_PAGES:
+        return TRANSLATIONS / language / f"{APP_PAGES[notebook]}.po"
     return TRANSLATIONS / language / f"{notebook.stem}.po"
+
+
+def translated_page_path(language: str, page: Path) -> Path:
+    """app/explorer.ipynb -> app/explorer.<language>.ipynb, beside it."""
+    return page.with_name(f"{page.stem}.{language}{page.suffix}")
 
 
 #: Package texts are split by room, so two people can translate at once:
@@ -261,7 +279,7 @@ def package_po_path(language: str, domain: str) -> Path:
 def extract(language: str, only: str = "all") -> list[Path]:
     """Bring the PO files up to date; ``only`` limits it to "notebooks" or one package domain."""
     written = []
-    for notebook in english_notebooks() if only in ("all", "notebooks") else []:
+    for notebook in [*english_notebooks(), *APP_PAGES] if only in ("all", "notebooks") else []:
         path = notebook_po_path(language, notebook)
         about = f"{notebook.name} in language '{language}'; built by tools/translate.py (make translations)."
         po = _load(path, language, about)
@@ -346,10 +364,16 @@ def build_notebook(language: str, notebook: Path, po_path: Path | None = None) -
                 cell.source = entries[f"{cell.id} code"]
             cell.source, count = LANGUAGE_SWITCH.subn(f'set_language("{language}")', cell.source)
             switches += count
+    if notebook in APP_PAGES and switches == 0:
+        # The page has no setup cell to switch: its first code cell is the switch, ahead of every widget.
+        first = next(index for index, cell in enumerate(translated.cells) if cell.cell_type == "code")
+        switch = PAGE_SWITCH.format(language=language, comment=PAGE_SWITCH_COMMENTS.get(language, language))
+        translated.cells.insert(first, nbformat.v4.new_code_cell(switch, id="language-switch"))
+        switches = 1
     if switches != 1:
         raise ValueError(f"{notebook.name}: expected one set_language(\"en\") in its setup cell; found {switches}")
     translated.metadata.setdefault("gpool", {})["language"] = language
-    translated.metadata["gpool"]["source"] = f"../{notebook.name}"
+    translated.metadata["gpool"]["source"] = notebook.name if notebook in APP_PAGES else f"../{notebook.name}"
     return translated
 
 
@@ -376,6 +400,21 @@ def build(language: str) -> tuple[list[Path], list[Path]]:
     return changed, unchanged
 
 
+def build_pages(language: str) -> list[Path]:
+    """Write each classroom page's translation beside it, without outputs (Voila runs it); returns those changed."""
+    changed = []
+    for page in APP_PAGES:
+        translated = build_notebook(language, page)
+        for cell in translated.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        path = translated_page_path(language, page)
+        if not path.exists() or nbformat.read(path, as_version=4) != translated:
+            nbformat.write(translated, path)
+            changed.append(path)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["extract", "check", "build"])
@@ -389,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in extract(options.language, options.only):
             print(f"up to date: {path.relative_to(REPOSITORY)}")
         options.command = "check"
-    problems = [p for nb in english_notebooks() for p in notebook_problems(options.language, nb)]
+    problems = [p for nb in [*english_notebooks(), *APP_PAGES] for p in notebook_problems(options.language, nb)]
     problems += package_problems(options.language)
     if problems:
         print(f"{len(problems)} translation(s) to write or update for '{options.language}':", file=sys.stderr)
@@ -398,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if options.command == "build":
         changed, unchanged = build(options.language)
+        for path in build_pages(options.language):
+            print(f"built: {path.relative_to(REPOSITORY)} (the classroom page; make app LANG={options.language})")
         for path in changed:
             print(f"built: {path.relative_to(REPOSITORY)}")
         print(f"{len(unchanged)} of {len(changed) + len(unchanged)} unchanged")
