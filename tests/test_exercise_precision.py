@@ -83,7 +83,8 @@ def test_the_prompt_states_the_precision_in_both_languages(question):
     assert question._precision is not None, f"{question.qid} chooses no precision"
     assert question.precision.phrase() in question.prompt
     set_language("zh")
-    chinese = catalog("zh")[question.prompt]
+    chinese = catalog("zh")[question.english_prompt]
+    assert question.prompt == chinese  # what print(question.prompt) shows a Chinese learner
     assert question.precision.phrase() in chinese, (question.precision.phrase(), chinese)
 
 

@@ -128,14 +128,41 @@ def test_the_glossary_terms_are_used_for_the_outcomes():
 @pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
 def test_the_prompt_is_chinese(question):
     set_language("zh")
-    assert repr(question) == f"{question.qid}: {zh(question.prompt)}"
+    assert repr(question) == f"{question.qid}: {zh(question.english_prompt)}"
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
+def test_the_prompt_and_hints_attributes_speak_the_learners_language(question):
+    """``print(nb07.q2.prompt)`` in a Chinese notebook prints Chinese (it printed the English once)."""
+    english_prompt, english_hints = question.english_prompt, question.english_hints
+    assert question.prompt == english_prompt and question.hints == english_hints
+    set_language("zh")
+    assert question.prompt == zh(english_prompt)
+    assert CHINESE.search(question.prompt), question.prompt
+    assert question.hints == tuple(zh(hint) for hint in english_hints)
+    # What extraction reads stays the English source whatever the language.
+    texts = dict(question.learner_texts())
+    assert texts["prompt"] == english_prompt
+    assert [texts[f"hint {n}"] for n in range(1, len(english_hints) + 1)] == list(english_hints)
+    set_language("en")
+    assert question.prompt == english_prompt and question.hints == english_hints
+
+
+def test_printing_a_prompt_in_a_chinese_notebook_prints_chinese(capsys):
+    from gpool_helpers.exercises import nb07
+
+    set_language("zh")
+    print(nb07.q2.prompt)
+    printed = capsys.readouterr().out
+    assert printed == zh(nb07.q2.english_prompt) + "\n"
+    assert "The notebook's" not in printed
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=QUESTION_IDS)
 def test_every_hint_is_chinese(question):
     set_language("zh")
-    count = len(question.hints)
-    for number, hint in enumerate(question.hints, start=1):
+    count = len(question.english_hints)
+    for number, hint in enumerate(question.english_hints, start=1):
         feedback = question.hint(number)
         assert feedback.heading == zh("hint {number} of {count}").format(number=number, count=count)
         assert feedback.lines == (zh(hint),)
@@ -245,7 +272,7 @@ def test_the_shared_messages_are_shown_in_chinese():
 def test_the_generic_diagnosis_names_dims_in_chinese():
     set_language("zh")
     feedback = nb02.q1.check(lambda x: x.sum(dim=(1, 3)))
-    assert feedback.lines[0].startswith("在用例「1x8x4x4 示例」上"), feedback.text
+    assert feedback.lines[0].startswith("在用例“1x8x4x4 示例”上"), feedback.text
     assert "一个形状为 (1, 8) 的张量 (torch.float32)" in feedback.lines[0]
     assert "第 1、3 维 (C, W)" in feedback.text and "第 2、3 维 (H, W)" in feedback.text
     values = nb02.q1.check(lambda x: x.mean(dim=(2, 3)) + 1)

@@ -238,21 +238,33 @@ class Question:
         if not isinstance(solution_code, str) or not solution_code.strip():
             raise ValueError(f"{name} {qid} expects solution_code as non-empty text; got {solution_code!r}")
         self.qid = qid
-        self.prompt = prompt
-        self.hints = tuple(hints)
+        #: The English source texts, as the code writes them and ``tools.translate``
+        #: extracts them; :attr:`prompt` and :attr:`hints` give them in the learner's language.
+        self.english_prompt = prompt
+        self.english_hints = tuple(hints)
         self.solution_code = solution_code.strip("\n")
         #: The name the starter cell binds; ``make solutions`` defines it from
         #: ``solution_code``.
         self.answer_name = answer_name
         self.mistakes: tuple[Mistake, ...] = ()
 
+    @property
+    def prompt(self) -> str:
+        """The question in the learner's language (``set_language``): ``print(nb07.q2.prompt)``."""
+        return _(self.english_prompt)
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """The hints in the learner's language; ``hint(number)`` shows one."""
+        return tuple(_(hint) for hint in self.english_hints)
+
     def __repr__(self) -> str:
-        return f"{self.qid}: {_(self.prompt)}"
+        return f"{self.qid}: {self.prompt}"
 
     def learner_texts(self) -> list[tuple[str, str]]:
         """(field, English text) for everything this question shows a learner; each is translated."""
-        texts = [("prompt", self.prompt), ("solution", self.solution_code)]
-        texts += [(f"hint {number}", hint) for number, hint in enumerate(self.hints, 1)]
+        texts = [("prompt", self.english_prompt), ("solution", self.solution_code)]
+        texts += [(f"hint {number}", hint) for number, hint in enumerate(self.english_hints, 1)]
         texts += [(f"mistake {mistake.name!r}", mistake.message) for mistake in self.mistakes]
         texts += [(f"case {case.name!r}", case.name) for case in getattr(self, "cases", ())]
         texts += [(f"explanation of {choice!r}", text) for choice, text in getattr(self, "explanations", {}).items()]
@@ -260,13 +272,14 @@ class Question:
         return texts
 
     def hint(self, number: int = 1) -> Feedback:
-        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self.hints):
+        count = len(self.english_hints)
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= count:
             return Feedback(
                 self.qid,
-                _("there are hints 1 to {count}; got {got}").format(count=len(self.hints), got=_safe_repr(number)),
+                _("there are hints 1 to {count}; got {got}").format(count=count, got=_safe_repr(number)),
             )
-        heading = _("hint {number} of {count}").format(number=number, count=len(self.hints))
-        return Feedback(self.qid, heading, (_(self.hints[number - 1]),))
+        heading = _("hint {number} of {count}").format(number=number, count=count)
+        return Feedback(self.qid, heading, (_(self.english_hints[number - 1]),))
 
     def solution(self) -> Feedback:
         # The translation is the same code with its comments translated.
