@@ -66,15 +66,15 @@ html:
 solutions:
 	@$(RUN) solutions
 
-## The exercises as an nbgrader course in build/nbgrader (autograded by the same checkers; docs/teachers.md).
+## The exercises as an nbgrader course in build/nbgrader (LANG=zh: 中文课程 in build/nbgrader-zh; docs/teachers.md).
 nbgrader:
 	@$(RUN) nbgrader
 
-## The pooling explorer as a standalone page (Voila), code hidden.
+## The pooling explorer as a standalone page (Voila), code hidden; LANG=zh: 中文页面.
 app:
 	@$(RUN) app
 
-## Remove build/ (the HTML site and the solved editions), keeping build/nbgrader (a course's gradebook).
+## Remove build/ (the HTML site and the solved editions), keeping build/nbgrader and build/nbgrader-zh (gradebooks).
 clean:
 	@$(RUN) clean
 

@@ -52,3 +52,19 @@ def test_make_setup_refuses_python_3_10_before_creating_anything(tmp_path):
     assert result.returncode != 0
     assert "gpool supports Python 3.11, 3.12, 3.13; this is Python 3.10" in result.stderr
     assert not venv.exists()
+
+
+def test_the_chinese_message_names_the_same_versions_and_the_fix():
+    message = check_python.problem((3, 14), language="zh")
+    assert message == ("gpool 支持 Python 3.11、3.12、3.13；当前是 Python 3.14。"
+                       "请用 PYTHON=... 换一个 Python，例如：make setup PYTHON=python3.11")
+    assert check_python.problem((3, 12), language="zh") is None
+
+
+def test_the_script_alone_speaks_the_language_it_is_given(monkeypatch, capsys):
+    monkeypatch.setattr(check_python.sys, "version_info", (3, 10, 0, "final", 0))
+    assert check_python.main(["--lang", "zh"]) == 1
+    assert "当前是 Python 3.10" in capsys.readouterr().err
+    assert check_python.main([]) == 1
+    assert "this is Python 3.10" in capsys.readouterr().err
+    assert check_python.main(["--lang", "fr"]) == 2

@@ -221,3 +221,63 @@ def test_setup_really_creates_a_venv_installs_and_marks_it_done(tmp_path):
     again = subprocess.run([sys.executable, "run.py", "setup", "--dry-run"], cwd=project, capture_output=True,
                            text=True, timeout=60)
     assert again.returncode == 0 and again.stdout == "", again.stdout
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_with_lang_zh_every_step_speaks_chinese():
+    """make <target> LANG=zh (run.py --lang zh): each step run.py announces is Chinese, with the same command."""
+    for command in run.COMMANDS:
+        english = run.command_steps(command, Path(".venv"), "linux", root=ROOT)
+        chinese = run.command_steps(command, Path(".venv"), "linux", root=ROOT, lang="zh")
+        assert len(english) == len(chinese), command
+        for step in chinese:
+            assert HAN.search(step.what), f"{command}: {step.what!r} is not Chinese"
+    setup = run.setup_steps(Path("no-such-venv"), "linux", root=ROOT, lang="zh")
+    assert [step.what.split(" ")[0] for step in setup] == ["创建", "把固定版本的依赖安装到", "记下安装已完成（no-such-venv/.gpool-installed）"]
+    assert "README.zh-CN" in setup[1].what
+
+
+def test_run_pys_chinese_keeps_every_placeholder_of_its_english():
+    for english, chinese in run.CHINESE.items():
+        assert sorted(re.findall(r"\{[^{}]*\}", english)) == sorted(re.findall(r"\{[^{}]*\}", chinese)), english
+        assert HAN.search(chinese), english
+
+
+def test_make_nbgrader_and_make_app_with_lang_zh_use_the_chinese_edition():
+    course = run.command_steps("nbgrader", Path(".venv"), "linux", root=ROOT, lang="zh")[0].argv
+    assert course[-4:] == ["--language", "zh", "--output", "build/nbgrader-zh"]
+    english_course = run.command_steps("nbgrader", Path(".venv"), "linux", root=ROOT)[0].argv
+    assert english_course[-4:] == ["--language", "en", "--output", "build/nbgrader"]
+    page = run.command_steps("app", Path(".venv"), "linux", root=ROOT, lang="zh")[0].argv
+    assert page[3] == "app/explorer.zh.ipynb" and (ROOT / page[3]).is_file()
+    assert "--HTMLExporter.language_code=zh" in page  # <html lang="zh">
+    assert run.command_steps("app", Path(".venv"), "linux", root=ROOT)[0].argv[3] == "app/explorer.ipynb"
+    assert make_dry_run("nbgrader", "LANG=zh")[-1].endswith("run.py --venv .venv --constraints "
+                                                           "requirements/constraints.txt --lang zh nbgrader")
+
+
+def test_clean_keeps_the_chinese_course_too(tmp_path, capsys):
+    for folder in ("nbgrader", "nbgrader-zh", "html"):
+        (tmp_path / "build" / folder).mkdir(parents=True)
+        (tmp_path / "build" / folder / "gradebook.db").write_text("grades")
+    run.clean_build(tmp_path, "zh")
+    assert sorted(path.name for path in (tmp_path / "build").iterdir()) == ["nbgrader", "nbgrader-zh"]
+    assert "保留了 build/nbgrader-zh（nbgrader 课程" in capsys.readouterr().out
+
+
+def test_errors_and_the_python_check_in_chinese():
+    with pytest.raises(run.UsageError, match="gpool 支持 Python 3.11、3.12、3.13；当前是 Python 3.10。") as error:
+        run.check_python((3, 10, 4), lang="zh")
+    assert "Windows 上：py -3.11 run.py" in str(error.value)
+    result = subprocess.run([sys.executable, "run.py", "setup", "--lang", "zh", "--constraints", "nope.txt",
+                             "--dry-run"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr.strip() == "run.py：找不到版本约束文件 nope.txt"
+    result = subprocess.run([sys.executable, "run.py", "nbgrader", "--lang", "zh", "--dry-run"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip().splitlines()[-1].startswith("nbgrader 课程（中文版）")
+    # The English stays as it was.
+    result = subprocess.run([sys.executable, "run.py", "setup", "--constraints", "nope.txt", "--dry-run"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.stderr.strip() == "run.py: no constraints file at nope.txt"
