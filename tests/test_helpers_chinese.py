@@ -100,7 +100,9 @@ def test_the_pooling_explorer_reads_in_chinese():
     readout = explorer.readout.value
     assert "全局平均池化" in readout  # the kind's description, from the glossary
     assert "global_avg_pool(x)" in readout and "(1, 8, 4, 4)" in readout  # code and shapes stay as written
-    assert explorer.controls["kind"].description == "池化类型"
+    assert explorer.controls["kind"].description == "池化方式"
+    # The shape line ends its sentence in Chinese, not with a hard-coded ". ".
+    assert "<b>avg</b>：(1, 8, 4, 4) -&gt; (1, 8)。全局平均池化" in readout, readout
     explorer.set(N=2, C=32)
     assert "第 0 个样本（共 2 个）" in explorer.readout.value
     assert "前 16 个通道（共 32 个）" in explorer.readout.value
@@ -134,7 +136,7 @@ def test_the_head_cost_explorer_reads_in_chinese():
     view = head_cost_explorer()
     readout = view.readout.value
     assert "展平分类头" in readout and "池化分类头" in readout
-    assert "无权重" in readout and "全局 avg 池化" in readout
+    assert "无权重" in readout and "全局平均池化" in readout
     assert "(C·H·W)·h1 + h1" in readout  # formulas stay formulas
     assert view.controls["C"].description == "通道数 C"
     assert view.controls["H"].description == "特征图高度 H"
@@ -219,7 +221,7 @@ def test_the_kinds_table_reads_in_chinese():
     assert len(lines) == len(KINDS)
     assert all(CJK.search(line) for line in lines)
     html = table._repr_html_()
-    assert "<th>池化类型</th><th>形状</th>" in html
+    assert "<th>池化方式</th><th>形状</th>" in html
     assert gettext(get_kind("avg").description) in html and "全局平均池化" in html
     assert "nn.AdaptiveAvgPool2d((1, 1))(x).flatten(1)" in html  # the torch line stays code
 
@@ -417,7 +419,8 @@ def test_the_head_cost_printout_reads_in_chinese_with_aligned_columns(make):
     cost = make()
     title, *layers = str(cost).splitlines()
     assert "个参数，每张图像" in title and title.endswith("次乘加运算")
-    assert re.match(r"(展平分类头|全局 \w+ 池化分类头|卷积主干) ", title), title
+    # GAP and GMP by their names, any other kind by its code name: 全局池化（gem）分类头.
+    assert re.match(r"(展平分类头|全局(平均|最大)池化分类头|全局池化（\w+）分类头|卷积主干) ", title), title
     pooling = [line for line in layers if line.startswith("  （另有池化内部的")]
     layers = [line for line in layers if line not in pooling]
     assert all(line.endswith(" 个参数") for line in layers)
@@ -437,8 +440,8 @@ def test_the_head_cost_printout_keeps_names_and_formulas():
     set_language("zh")
     text = str(pooled_head_cost(8, 4, 4, 10))
     assert text.splitlines() == [
-        "全局 avg 池化分类头 8x4x4 -> 8 -> 10：90 个参数，每张图像 80 次乘加运算",
-        "  全局 avg 池化                无权重                   =             0 个参数",
+        "全局平均池化分类头 8x4x4 -> 8 -> 10：90 个参数，每张图像 80 次乘加运算",
+        "  全局平均池化                 无权重                   =             0 个参数",
         "  Linear(8 -> 10)              C·K + K                  =            90 个参数",
         "  （另有池化内部的 128 次加法或比较）",
     ]

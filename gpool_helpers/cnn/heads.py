@@ -127,6 +127,15 @@ POOLING_LAYER_NAME = N_("global {kind} pooling")
 CONV_BODY_NAME = N_("conv body {start} -> {end}")
 CONV_LAYER_NAME = N_("Conv3x3({c_in} -> {c_out}) at {size}x{size}")
 NAME_TEMPLATES = (FLATTEN_HEAD_NAME, POOLED_HEAD_NAME, POOLING_LAYER_NAME, CONV_BODY_NAME, CONV_LAYER_NAME)
+#: The two kinds a head is usually pooled with have names of their own in other
+#: languages (全局平均池化, not 全局 avg 池化): the same English, one text per kind.
+#: Any other kind is shown through the general template, with its code name.
+KIND_NAME_TEMPLATES = {
+    (POOLED_HEAD_NAME, "avg"): N_("global avg pooling head {path}"),
+    (POOLED_HEAD_NAME, "max"): N_("global max pooling head {path}"),
+    (POOLING_LAYER_NAME, "avg"): N_("global avg pooling"),
+    (POOLING_LAYER_NAME, "max"): N_("global max pooling"),
+}
 
 
 def _template_pattern(template: str) -> re.Pattern:
@@ -145,7 +154,7 @@ _NAME_PATTERNS = tuple((template, _template_pattern(template)) for template in N
 
 
 def display_name(name: str) -> str:
-    """A head's or layer's name in the learner's language: "global avg pooling" -> "全局 avg 池化".
+    """A head's or layer's name in the learner's language: "global avg pooling" -> "全局平均池化".
 
     A name made from none of :data:`NAME_TEMPLATES` ("Linear(512 -> 10)", a
     name of the learner's own) is shown as it is.
@@ -153,7 +162,11 @@ def display_name(name: str) -> str:
     for template, pattern in _NAME_PATTERNS:
         match = pattern.fullmatch(name)
         if match:
-            return _(template).format(**match.groupdict())
+            fields = match.groupdict()
+            named = KIND_NAME_TEMPLATES.get((template, fields.get("kind")))
+            if named is not None:
+                return _(named).format(**fields)
+            return _(template).format(**fields)
     return name
 
 

@@ -128,8 +128,10 @@ def describe_explorer(state: ExplorerState) -> str:
         raise TypeError(f"describe_explorer expects an ExplorerState; got a {type(state).__name__}")
     escape = html.escape
     lines = [
-        f"<p><b>{escape(state.kind)}</b>: {escape(format_shape(state.input_shape))} -&gt; "
-        f"{escape(format_shape(state.output_shape))}. {escape(state.description)}</p>",
+        "<p>" + _("{kind}: {before} -> {after}. {description}").format(
+            kind=f"<b>{escape(state.kind)}</b>", before=escape(format_shape(state.input_shape)),
+            after=escape(format_shape(state.output_shape)), description=escape(state.description),
+        ).replace(" -> ", " -&gt; ") + "</p>",
         f"<pre>{escape(state.input_code)}</pre>",
     ]
     if state.torch_code is not None:
