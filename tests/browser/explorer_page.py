@@ -3,7 +3,8 @@
 The same selectors work in JupyterLab and in Voila: the explorer's root VBox
 carries the CSS class ``gpool-explorer``, its image ``gpool-explorer-image``
 and its readout ``gpool-explorer-readout``; sliders are found by their
-description ("N", "C", "H", "W", "seed") and the dropdown by "kind".
+description ("N", "C", "H", "W", "seed") and the dropdown by "kind" (the Chinese
+edition's label, 池化方式, too).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 ROOT = ".gpool-explorer"
 IMAGE = ".gpool-explorer-image"
 READOUT = ".gpool-explorer-readout"
+#: The kind menu's label in each language (gpool_helpers' _("kind")).
+KIND_LABELS = ("kind", "池化方式")
 #: FigureView puts a failed draw's message in the readout under this class.
 MESSAGE = ".gpool-figure-message"
 
@@ -54,7 +57,7 @@ def slider_handle(page, description: str):
 
 def kind_select(page):
     labelled = root(page).locator(".widget-dropdown").filter(
-        has=page.locator("label.widget-label", has_text=re.compile(r"^\s*kind\s*$"))
+        has=page.locator("label.widget-label", has_text=re.compile(rf"^\s*(?:{'|'.join(KIND_LABELS)})\s*$"))
     )
     return labelled.first.locator("select")
 
