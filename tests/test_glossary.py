@@ -216,10 +216,14 @@ YEAR = re.compile(r"\b(19|20)\d\d\b")
 MIXED = re.compile(r"（[^（）()\[\n]*\)|\([^（）()\[\n]*）")
 
 
+#: The mark after a typo of the post, quoted as written: （原文如此，“来”应为“了”）.
+SIC = re.compile(r"（原文如此[^）]*）")
+
+
 def post_quotations_blanked(prose: str, post: list[str] = POST) -> str:
     """A quotation found verbatim in the post keeps the post's punctuation: blank it."""
     def blank_if_the_posts(match: re.Match) -> str:
-        quoted = match.group(1).strip()
+        quoted = SIC.sub("", match.group(1)).strip()
         return _blank(match) if quoted and any(quoted in paragraph for paragraph in post) else match.group()
     prose = re.sub(r"“([^“”\n]*)”", blank_if_the_posts, prose)
     return re.sub(r"(?m)^> ?(.*)$", blank_if_the_posts, prose)
@@ -287,12 +291,24 @@ def test_a_quotation_not_in_the_post_is_checked():
 # ---------------------------------------------------------------------------
 
 
-def test_the_posts_typo_is_kept_and_marked_where_it_is_quoted():
-    """保留来 is the post's typo for 保留了: quoted as written, and marked right after, the same way."""
-    mark = "（原文如此，“来”应为“了”）"
-    quoted = [text for text in TEXTS if "保留来" in text.prose]
-    assert quoted, "the post's sentence on spatial information is quoted somewhere"
+#: The post's typos that the notebooks quote: (as the post has it, the mark that follows the quotation).
+POST_TYPOS = [
+    ("保留来", "（原文如此，“来”应为“了”）"),  # 还部分保留来输入图像的空间结构信息: 保留了
+    ("最后在转换", "（原文如此，“在”应为“再”）"),  # 最后在转换为Nx1xHxW即可: 再转换
+]
+
+
+@pytest.mark.parametrize("typo, mark", POST_TYPOS, ids=[typo for typo, _ in POST_TYPOS])
+def test_the_posts_typo_is_kept_and_marked_where_it_is_quoted(typo, mark):
+    """Quoted as the post wrote it, and marked once, right after the quotation, the same way everywhere."""
+    assert any(typo in paragraph for paragraph in POST)
+    quoted = [text for text in TEXTS if typo in text.prose]
+    assert quoted, f"the post's {typo} is quoted somewhere"
     for text in quoted:
-        for match in re.finditer("保留来", text.prose):
-            after = text.prose[match.end():match.end() + 80]
-            assert mark in after, f"{text.where}: 保留来 quoted without {mark}"
+        for match in re.finditer(typo, text.prose):
+            after = text.prose[match.end():]
+            position = after.find(mark)
+            # The rest of the quotation, then the mark: right after its ” (or, in a block quote, its line).
+            rest = after[:position]
+            assert position >= 0 and "\n" not in rest and "“" not in rest and "”" not in rest[:-1], (
+                f"{text.where}: {typo} quoted without {mark} right after the quotation")
