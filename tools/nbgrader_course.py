@@ -38,6 +38,14 @@ Each notebook becomes an nbgrader assignment with nbgrader's own cell metadata
 - every other cell, prose and code, is locked (read-only; nbgrader restores it
   before grading).
 
+The Chinese edition makes a Chinese course (``make nbgrader LANG=zh``, written to
+``build/nbgrader-zh/``, course id ``gpool-zh``): a notebook whose metadata says
+``gpool.language = "zh"`` (tools/translate.py writes it) gets its own prose and
+comments, the reference solution with its comments translated, and test cells that
+switch the freshly imported checker to Chinese, so verdicts, hints and feedback are
+Chinese. The audit's reasons for refusing an answer, and nbgrader's own pages and
+messages, stay English.
+
 Questions are found generically: the starter cells' metadata names them, and
 each is read through the public API of ``gpool_helpers.exercises.nbNN``
 (``solution_code``, ``answer_name``, ``check``, ``hint``), so a new question of
@@ -86,6 +94,35 @@ DEFAULT_TIMEOUT = 600
 DEFAULT_MAX_OUTPUT_CHARS = 100_000
 #: nbgrader accepts letters, digits, "_" and "-" in a grade id.
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Language code -> (notebooks folder, default course folder, default course id), as run.py's --lang.
+EDITIONS = {
+    "en": (REPOSITORY / "notebooks", REPOSITORY / "build" / "nbgrader", "gpool"),
+    "zh": (REPOSITORY / "notebooks" / "zh", REPOSITORY / "build" / "nbgrader-zh", "gpool-zh"),
+}
+#: What this tool says to the teacher and writes into test cells, in Chinese (English is the key).
+CHINESE = {
+    "not accepted": "不予接受",
+    "nbgrader course in {output}: {count} assignments, {written} file(s) written, the rest unchanged.":
+        "nbgrader 课程已写入 {output}：{count} 个作业，写入 {written} 个文件，其余未变。",
+    "next: cd {output} && nbgrader generate_assignment <assignment> (see docs/teachers.md)":
+        "下一步：cd {output} && nbgrader generate_assignment <作业名>（见 docs/teachers.zh-CN.md）",
+    "nbgrader in a browser (Formgrader, Create Assignment, Validate), which make lab hides from learners: {command}":
+        "在浏览器中使用 nbgrader（Formgrader、Create Assignment、Validate；make lab 对学习者隐藏了它们）：{command}",
+    "nbgrader course: {error}": "nbgrader 课程：{error}",
+}
+
+
+def notebook_language(notebook: nbformat.NotebookNode) -> str:
+    """The edition a notebook belongs to: metadata gpool.language (tools/translate.py writes it), else English."""
+    language = notebook.metadata.get("gpool", {}).get("language", "en")
+    if language not in EDITIONS:
+        raise CourseError(f"its metadata gpool.language is {language!r}; this tool knows {', '.join(EDITIONS)}")
+    return language
+
+
+def say(text: str, language: str) -> str:
+    """``text`` (a template) in ``language``: English, or this tool's Chinese for it."""
+    return CHINESE.get(text, text) if language == "zh" else text
 
 
 class CourseError(Exception):
@@ -133,20 +170,37 @@ def _cell_function(function: Callable) -> str:
     return inspect.getsource(function).replace(f"def {name}(", f"def _gpool_{name}(", 1).rstrip("\n")
 
 
-def test_source(qid: str, answer_name: str, points: float, known=frozenset()) -> str:
+def test_source(qid: str, answer_name: str, points: float, known=frozenset(), language: str = "en") -> str:
     """An autograder test cell: our checker, imported afresh; the audit of the kernel; then a plain assert.
 
     ``known``: cell_digest of every locked and test cell of the assignment (convert fills it in).
+    ``language``: the checker's language ("zh": the fresh checker is switched to Chinese, and the
+    cell's comment and refusal line are Chinese).
     """
     module_name, _, attribute = qid.partition(".")
     point_word = "point" if points == 1 else "points"
-    head = textwrap.dedent(f'''\
-        # Autograder test for {qid} ({points:g} {point_word}). It passes exactly when the gpool checker says
-        # "correct" and nothing run before it reads the reference answer or tampers with grading (the
-        # audit below; docs/teachers.md says what it can and cannot stop). The checker is imported afresh
-        # from the installed package inside this cell, so nothing the notebook rebinds or patches
-        # ({module_name}, check, Outcome, sys.modules, files in this folder) takes part; only the answer
-        # is read, by the name the starter binds.
+    if language == "zh":
+        comment = f'''\
+            # {qid} 的自动评分测试（{points:g} 分）。当 gpool 的检查器判定“正确”，并且此前运行的代码既没有
+            # 读取参考答案，也没有篡改评分（见下面的审查；它能拦住什么、拦不住什么，见 docs/teachers.zh-CN.md）时，
+            # 本单元格才通过。检查器在本单元格内从已安装的包重新导入，笔记本重新绑定或修改的任何东西
+            # （{module_name}、check、Outcome、sys.modules、本文件夹中的文件）都不参与评分；只按起始单元格
+            # 绑定的名字读取答案。'''
+    else:
+        comment = f'''\
+            # Autograder test for {qid} ({points:g} {point_word}). It passes exactly when the gpool checker says
+            # "correct" and nothing run before it reads the reference answer or tampers with grading (the
+            # audit below; docs/teachers.md says what it can and cannot stop). The checker is imported afresh
+            # from the installed package inside this cell, so nothing the notebook rebinds or patches
+            # ({module_name}, check, Outcome, sys.modules, files in this folder) takes part; only the answer
+            # is read, by the name the starter binds.'''
+    # The fresh package speaks English until told otherwise; its checker then answers in the notebook's language.
+    indent = " " * 12  # the try block's, in the template below before dedent
+    switch = (f"\n{indent}import gpool_helpers.i18n as _fresh_i18n\n{indent}_fresh_i18n.set_language({language!r})"
+              if language != "en" else "")
+    refused = (f"{qid}：{say('not accepted', language)}：{{_refused}}" if language == "zh"
+               else f"{qid}: not accepted: {{_refused}}.")
+    head = textwrap.dedent(comment) + "\n" + textwrap.dedent(f'''\
         {known_line(known)}
         import sys as _sys
         _kept_modules = {{_name: _sys.modules.pop(_name) for _name in list(_sys.modules) if _name.split(".")[0] == "gpool_helpers"}}
@@ -154,7 +208,7 @@ def test_source(qid: str, answer_name: str, points: float, known=frozenset()) ->
         _sys.path[:] = [_entry for _entry in _sys.path if _entry not in ("", ".")]  # not this folder
         try:
             import gpool_helpers.exercises as _fresh_exercises
-            import gpool_helpers.exercises.{module_name} as _fresh_set
+            import gpool_helpers.exercises.{module_name} as _fresh_set{switch}
         finally:
             _sys.path[:] = _kept_path
             for _name in [_name for _name in _sys.modules if _name.split(".")[0] == "gpool_helpers"]:
@@ -173,7 +227,7 @@ def test_source(qid: str, answer_name: str, points: float, known=frozenset()) ->
         except Exception as _error:  # a check that breaks refuses rather than passes
             _refused = f"the audit of the kernel failed ({{type(_error).__name__}}: {{_error}})"
         if _refused:
-            print(f"{qid}: not accepted: {{_refused}}.")
+            print(f"{refused}")
         else:
             print(_feedback.text)
             if not _correct:
@@ -182,6 +236,15 @@ def test_source(qid: str, answer_name: str, points: float, known=frozenset()) ->
         assert _correct and not _refused, "{qid}: " + (_refused or _feedback.heading)
         ''').rstrip("\n")
     return "\n\n\n".join([head.rstrip("\n"), _cell_function(audit_code), _cell_function(audit_kernel), tail])
+
+
+def translated_solution(code: str, language: str) -> str:
+    """The reference solution as ``q.solution()`` shows it in ``language``: the same code, its comments translated."""
+    if language == "en":
+        return code
+    from gpool_helpers.i18n import catalog
+
+    return catalog(language).get(code, code)
 
 
 def check_call(qid: str) -> re.Pattern:
@@ -243,6 +306,7 @@ def convert(notebook: nbformat.NotebookNode, find_question: Callable[[str], obje
             ) -> tuple[nbformat.NotebookNode, list[QuestionEntry]]:
     """The nbgrader source version of ``notebook`` and its questions."""
     source = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    language = notebook_language(source)
     entries: list[QuestionEntry] = []
     starters = solutions.starter_cells(source)
     if not starters:
@@ -264,7 +328,7 @@ def convert(notebook: nbformat.NotebookNode, find_question: Callable[[str], obje
         entry = question_entry(qid, question, _points(cell, qid))
         entries.append(entry)
         grade_id = qid.replace(".", "-")
-        cell.source = answer_source(cell.source, question.solution_code)
+        cell.source = answer_source(cell.source, translated_solution(question.solution_code, language))
         cell.outputs, cell.execution_count = [], None
         manual = entry.kind == "manual"
         cell.metadata["nbgrader"] = nbgrader_metadata(
@@ -276,7 +340,7 @@ def convert(notebook: nbformat.NotebookNode, find_question: Callable[[str], obje
         call = check_call(qid)
         later = [i for i in range(index + 1, len(source.cells))
                  if source.cells[i].cell_type == "code" and call.search(source.cells[i].source)]
-        test_cell = nbformat.v4.new_code_cell(test_source(qid, entry.answer_name, entry.points))
+        test_cell = nbformat.v4.new_code_cell(test_source(qid, entry.answer_name, entry.points, language=language))
         test_cell.metadata["nbgrader"] = nbgrader_metadata(
             f"{grade_id}-test", grade=True, locked=True, points=entry.points
         )
@@ -554,9 +618,12 @@ def write_course(output: Path, files: dict[str, bytes], force: bool = False) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="default: every notebooks/NN_*.ipynb with exercises")
-    parser.add_argument("--output", type=Path, default=REPOSITORY / "build" / "nbgrader")
-    parser.add_argument("--course-id", default="gpool")
+                        help="default: every notebooks/NN_*.ipynb with exercises (notebooks/zh/ with --language zh)")
+    parser.add_argument("--language", choices=list(EDITIONS), default="en",
+                        help="the edition: zh builds the Chinese course from notebooks/zh/ (default output "
+                             "build/nbgrader-zh, course id gpool-zh) and speaks Chinese")
+    parser.add_argument("--output", type=Path, default=None, help="default build/nbgrader (zh: build/nbgrader-zh)")
+    parser.add_argument("--course-id", default=None, help="default gpool (zh: gpool-zh)")
     parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
                         help=f"seconds a cell may run when autograding (default {DEFAULT_TIMEOUT})")
     parser.add_argument("--max-output-chars", type=int, default=DEFAULT_MAX_OUTPUT_CHARS,
@@ -566,29 +633,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true",
                         help="overwrite generated files that were edited or that this tool did not write")
     args = parser.parse_args(argv)
+    language = args.language
+    folder, default_output, default_course_id = EDITIONS[language]
+    args.output = args.output or default_output
+    args.course_id = args.course_id or default_course_id
     try:
         if args.notebooks:
             paths = args.notebooks
         else:
-            paths = [p for p in solutions.default_notebooks() if solutions.has_exercises(p)]
+            paths = [p for p in sorted(folder.glob("[0-9][0-9]_*.ipynb")) if solutions.has_exercises(p)]
             if not paths:
-                raise CourseError("no notebooks with exercises in notebooks/")
+                raise CourseError(f"no notebooks with exercises in {folder.relative_to(REPOSITORY)}/")
         files, questions = plan_course(paths, args.course_id, args.timeout, args.max_output_chars,
                                        args.exercises_only)
         written = write_course(args.output, files, args.force)
     except CourseError as error:
-        print(f"nbgrader course: {error}", file=sys.stderr)
+        print(say("nbgrader course: {error}", language).format(error=error), file=sys.stderr)
         return 1
     for name, entries in questions.items():
-        parts = [f"{e.qid} {e.points:g} pt{'s' if e.points != 1 else ''}" + ("" if e.kind == "autograded" else " (graded by hand)")
-                 for e in entries]
-        print(f"{name}: {', '.join(parts)}")
-    print(f"nbgrader course in {args.output}: {len(questions)} assignments, "
-          f"{len(written)} file(s) written, the rest unchanged.")
-    print(f"next: cd {args.output} && nbgrader generate_assignment <assignment> (see docs/teachers.md)")
+        if language == "zh":
+            parts = [f"{e.qid} {e.points:g} 分" + ("" if e.kind == "autograded" else "（人工评分）") for e in entries]
+            print(f"{name}：{'，'.join(parts)}")
+        else:
+            parts = [f"{e.qid} {e.points:g} pt{'s' if e.points != 1 else ''}"
+                     + ("" if e.kind == "autograded" else " (graded by hand)") for e in entries]
+            print(f"{name}: {', '.join(parts)}")
+    print(say("nbgrader course in {output}: {count} assignments, {written} file(s) written, the rest unchanged.",
+              language).format(output=args.output, count=len(questions), written=len(written)))
+    print(say("next: cd {output} && nbgrader generate_assignment <assignment> (see docs/teachers.md)",
+              language).format(output=args.output))
     # make lab hides nbgrader's tools (tools/jupyterlab-learner): the teacher's lab is a plain one.
-    print(f"nbgrader in a browser (Formgrader, Create Assignment, Validate), which make lab hides from "
-          f"learners: cd {args.output} && {shlex.quote(sys.executable)} -m jupyterlab")
+    print(say("nbgrader in a browser (Formgrader, Create Assignment, Validate), which make lab hides from learners: "
+              "{command}", language).format(command=f"cd {args.output} && {shlex.quote(sys.executable)} -m jupyterlab"))
     return 0
 
 
