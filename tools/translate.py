@@ -6,9 +6,12 @@ translation always records the English it translates:
 
 - ``translations/<language>/<notebook stem>.po``: one entry per markdown cell
   (``msgctxt`` ``"<cell id> markdown"``) and one per code cell that holds a
-  comment (``"<cell id> code"``; the ``msgstr`` is the whole cell with its
-  comments translated: the code itself may not change, and ``build`` refuses a
-  translation whose code differs from the English by more than its comments).
+  comment or prints words (``"<cell id> code"``; the ``msgstr`` is the whole
+  cell with its comments and the texts it prints translated: the string
+  literals passed to ``print()``, f-strings included, whose ``{...}`` fields
+  must stay the same expressions with the same conversions and format specs,
+  in any order. The code itself may not change: ``build`` refuses a
+  translation that differs from the English in anything else).
 - ``translations/<language>/app_explorer.po``: the classroom page ``app/explorer.ipynb``
   the same way; ``build`` writes ``app/explorer.<language>.ipynb`` beside it (so it
   imports the app's modules as the English does), with a first code cell that calls
@@ -108,13 +111,165 @@ def code_without_comments(source: str) -> list[str]:
     return magics + [token.string for token in _tokens(source) if token.type not in skip]
 
 
+# A code cell's translation may change its comments and the texts it prints: the
+# string literals passed to print() (f-strings too), and nothing else.
+
+#: What stands in for a print() text when two cells' code is compared.
+PRINT_TEXT = "<print text>"
+
+
+def _runnable(source: str) -> str:
+    """``source`` with its IPython magic lines blanked, so ast and tokenize read it (same line numbers)."""
+    return "".join(("\n" if line.lstrip().startswith(("%", "!")) else line) for line in source.splitlines(keepends=True))
+
+
+def _print_texts(tree: ast.AST) -> list[ast.expr]:
+    """The string literals (str constants and f-strings) a print() call shows, outermost only.
+
+    A positional argument of ``print`` that is a literal, or is built from
+    literals with ``+`` or ``a if c else b``; inside an f-string, a replacement
+    field whose value is itself a literal (``f"{'label':<34}"``) is part of it.
+    A literal used any other way (a dict key, an argument of another call) is code.
+    """
+    found: list[ast.expr] = []
+
+    def visit(node: ast.expr) -> None:
+        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            found.append(node)
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            visit(node.left)
+            visit(node.right)
+        elif isinstance(node, ast.IfExp):
+            visit(node.body)
+            visit(node.orelse)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
+            for argument in node.args:
+                visit(argument)
+    return found
+
+
+def _fields(node: ast.expr) -> list[str]:
+    """The replacement fields of an f-string print text, as written: ``{n:,}``, ``{share!r:>6}``.
+
+    A field whose value is a literal label (``{'label':<34}``, ``{f'seed {seed}':<34}``)
+    keeps its conversion and spec but not its words (shown as ``{…:<34}``), and
+    brings its own fields.
+    """
+    fields: list[str] = []
+    for value in getattr(node, "values", []):
+        if not isinstance(value, ast.FormattedValue):
+            continue
+        inner = value.value
+        shown = value
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str) or isinstance(inner, ast.JoinedStr):
+            shown = ast.FormattedValue(ast.Name(id="…"), value.conversion, value.format_spec)
+            fields += _fields(inner)
+        fields.append(ast.unparse(ast.JoinedStr(values=[shown]))[2:-1])
+    return fields
+
+
+def _char_offset(lines: list[str], line: int, byte_offset: int) -> int:
+    """ast's column (UTF-8 bytes) as tokenize's (characters)."""
+    return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+@dataclass(frozen=True)
+class CodeShape:
+    """What a translation of a code cell must keep: its tokens (comments, layout and
+    print() texts left out, each text a placeholder), and each print() text's fields."""
+
+    tokens: tuple[str, ...]
+    texts: tuple[tuple[bool, tuple[str, ...]], ...]  # (is an f-string, its sorted fields) per print() text
+    literals: tuple[str, ...]  # each print() text's source, to name it in an error
+
+
+def code_shape(source: str) -> CodeShape:
+    runnable = _runnable(source)
+    magics = tuple(line.strip() for line in source.splitlines() if line.lstrip().startswith(("%", "!")))
+    try:
+        texts = _print_texts(ast.parse(runnable))
+    except SyntaxError:
+        texts = []
+    lines = runnable.splitlines(keepends=True)
+    spans = sorted(
+        ((node.lineno, _char_offset(lines, node.lineno, node.col_offset)),
+         (node.end_lineno, _char_offset(lines, node.end_lineno, node.end_col_offset)), node)
+        for node in texts
+    ) if texts else []
+    # Nested texts (a label inside an f-string) are inside an outer one's span: keep the outermost.
+    outer: list[tuple[tuple[int, int], tuple[int, int], ast.expr]] = []
+    for start, end, node in spans:
+        if outer and start >= outer[-1][0] and end <= outer[-1][1]:
+            continue
+        outer.append((start, end, node))
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    tokens: list[str] = list(magics)
+    try:
+        all_tokens = list(tokenize.generate_tokens(io.StringIO(runnable).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        all_tokens = []
+    for token in all_tokens:
+        if token.type in skip:
+            continue
+        inside = next((span for span in outer if span[0] <= token.start and token.end <= span[1]), None)
+        if inside is None:
+            tokens.append(token.string)
+        elif token.start == inside[0]:
+            tokens.append(PRINT_TEXT)
+    return CodeShape(
+        tuple(tokens),
+        tuple((isinstance(node, ast.JoinedStr), tuple(sorted(_fields(node)))) for _, _, node in outer),
+        tuple(ast.get_source_segment(runnable, node) or "" for _, _, node in outer),
+    )
+
+
+def code_translation_problems(english: str, translation: str) -> list[str]:
+    """Why ``translation`` is not ``english`` with only its comments and print() texts translated ([] if it is)."""
+    mine, theirs = code_shape(english), code_shape(translation)
+    if mine.tokens != theirs.tokens:
+        return ["the translation changes the code, not only its comments and print() texts"]
+    problems = []
+    for number, (expected, given) in enumerate(zip(mine.texts, theirs.texts), 1):
+        if expected != given:
+            problems.append(
+                f"print() text {number} must keep the replacement fields of the English "
+                f"{mine.literals[number - 1]} exactly (expression, !conversion, :format spec; in any order): "
+                f"expected {' '.join(expected[1]) or 'none'}, given {' '.join(given[1]) or 'none'} "
+                f"in {theirs.literals[number - 1]}"
+            )
+    return problems
+
+
+def has_print_text(source: str) -> bool:
+    """Whether a print() call in ``source`` shows words (a literal with letters outside its fields)."""
+    try:
+        texts = _print_texts(ast.parse(_runnable(source)))
+    except SyntaxError:
+        return False
+    for node in texts:
+        parts = [node] if isinstance(node, ast.Constant) else [
+            part for value in ast.walk(node) for part in [value]
+            if isinstance(part, ast.Constant) and isinstance(part.value, str)
+        ]
+        if any(re.search(r"[A-Za-z]{2,}", part.value) for part in parts):
+            return True
+    return False
+
+
+def translatable_code(source: str) -> bool:
+    """A code cell gets a translation entry when it holds a comment or a print() text with words."""
+    return has_comment(source) or has_print_text(source)
+
+
 def notebook_texts(path: Path) -> dict[str, str]:
     """msgctxt -> English text for one notebook, in cell order."""
     texts: dict[str, str] = {}
     for cell in nbformat.read(path, as_version=4).cells:
         if cell.cell_type == "markdown" and cell.source.strip():
             texts[f"{cell.id} markdown"] = cell.source
-        elif cell.cell_type == "code" and has_comment(cell.source):
+        elif cell.cell_type == "code" and translatable_code(cell.source):
             texts[f"{cell.id} code"] = cell.source
     return texts
 
@@ -324,8 +479,8 @@ def notebook_problems(language: str, notebook: Path, po_path: Path | None = None
             problems.append(Problem(where, "no translation"))
         elif entry.msgid != english or entry.fuzzy:
             problems.append(Problem(where, "stale: the English changed since it was translated"))
-        elif cell_type == "code" and code_without_comments(entry.msgstr) != code_without_comments(english):
-            problems.append(Problem(where, "the translation changes the code, not only its comments"))
+        elif cell_type == "code":
+            problems += [Problem(where, what) for what in code_translation_problems(english, entry.msgstr)]
     return problems
 
 
@@ -360,7 +515,7 @@ def build_notebook(language: str, notebook: Path, po_path: Path | None = None) -
         if cell.cell_type == "markdown" and cell.source.strip():
             cell.source = entries[f"{cell.id} markdown"]
         elif cell.cell_type == "code":
-            if has_comment(cell.source):
+            if translatable_code(cell.source):
                 cell.source = entries[f"{cell.id} code"]
             cell.source, count = LANGUAGE_SWITCH.subn(f'set_language("{language}")', cell.source)
             switches += count
