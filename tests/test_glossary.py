@@ -96,9 +96,10 @@ def code_prose(source: str) -> str:
         tokens = list(tokenize.generate_tokens(io.StringIO("".join(lines)).readline))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         return source
-    wanted = {tokenize.COMMENT, tokenize.STRING}
-    wanted |= {getattr(tokenize, name) for name in ("FSTRING_MIDDLE",) if hasattr(tokenize, name)}
-    return "\n".join(token.string for token in tokens if token.type in wanted)
+    strings = {tokenize.STRING} | {getattr(tokenize, name) for name in ("FSTRING_MIDDLE",) if hasattr(tokenize, name)}
+    # An English label in the code ("GAP + linear") is code; a string with Chinese in it is a printed sentence.
+    return "\n".join(token.string for token in tokens
+                     if token.type == tokenize.COMMENT or (token.type in strings and re.search(f"[{HAN}]", token.string)))
 
 
 def po_texts(path: Path) -> list[Text]:
@@ -179,6 +180,7 @@ def test_no_chinese_text_uses_a_known_wrong_variant():
     ("第 l 层把每个通道池化成 l x l 的网格", "第 l 个层级"),
     ("一个包含 4 项的 tuple", "元组"),
     ("全局 avg 池化分类头", "全局平均池化 / 全局最大池化 ..."),
+    ("平移改变的 flatten + FC 预测", "展平分类头"),
     ("Durand, Thome and Cord，2016", "X、Y 和 Z"),
     ("Zhou et al. 注意到", "等人"),
     ("在用例「{case}」上", "“”"),
@@ -196,6 +198,7 @@ def test_each_kind_of_wrong_variant_is_caught(wrong, right):
     "本系列所依据的博文",
     "NIN 论文中的表格",
     "每个图形的外框",
+    "flatten + FC：logits 不变",
 ])
 def test_the_right_terms_pass(fine):
     assert not variant_problems([Text("example", markdown_prose(fine))])
