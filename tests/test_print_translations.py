@@ -121,6 +121,7 @@ def test_english_prose_is_found(line):
     "1 / (H * W) = 0.0625",
     "参数 1,290 个，乘加运算 1,280 次；GAP 分类头：参数 90 个",
     "Lin、Chen、Yan，“Network In Network”，2013，arXiv:1312.4400",
+    "nb07.q3：编写 my_pointing_chance(boxes, canvas_size)：每行为 (top, left, bottom, right)，像素边界包含在内",
 ])
 def test_identifiers_torch_messages_numbers_and_formulas_are_allowed(line):
     assert not english_in_outputs.is_prose(line), english_in_outputs.english_words(line)

@@ -90,8 +90,12 @@ def is_prose(line: str) -> bool:
     """Two English words in an English line, or three in a row in a Chinese one."""
     if not CJK.search(line):
         return len(english_words(line)) >= 2
-    unquoted = re.sub(r"“[^”]*”|《[^》]*》|\"[^\"]*\"", " ", line)
-    return any(len(english_words(run.group())) >= 3 for run in ENGLISH_RUN.finditer(unquoted))
+    if TORCH_OWN.search(line):
+        return False
+    rest = re.sub(r"“[^”]*”|《[^》]*》|\"[^\"]*\"", " ", line)
+    for pattern in CODE:
+        rest = pattern.sub(" ", rest)
+    return any(len(english_words(run.group())) >= 3 for run in ENGLISH_RUN.finditer(rest))
 
 
 def output_lines(output: nbformat.NotebookNode) -> list[str]:
