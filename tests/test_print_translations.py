@@ -31,12 +31,32 @@ ACCEPTED = [
     ('%matplotlib inline\nprint("a", x)\n', '%matplotlib inline\nprint("甲", x)\n'),
 ]
 
+# Labels that reach nothing but print(): bound to a name read only inside print()'s arguments.
+ACCEPTED += [
+    ('for label, head in (("its head", a), ("a GAP head", b)):\n    print(f"{label:<20}{head}")\n',
+     'for label, head in (("它的分类头", a), ("GAP 分类头", b)):\n    print(f"{label:<20}{head}")\n'),
+    ('inputs = {"the example": x, "a batch": y}\nfor name, t in inputs.items():\n    print(f"{name:<28} {t}")\n',
+     'inputs = {"示例": x, "批量": y}\nfor name, t in inputs.items():\n    print(f"{name:<28} {t}")\n'),
+    ('lines = []\nfor h in hs:\n    lines.append(f"{h} head parameters")\nprint("\\n".join(lines))\n',
+     'lines = []\nfor h in hs:\n    lines.append(f"{h} 分类头参数")\nprint("\\n".join(lines))\n'),
+    ('maps = f"512 x {s} maps"\nprint(f"{maps:<18} ->")\n', 'maps = f"512 x {s} 特征图"\nprint(f"{maps:<18} ->")\n'),
+]
+
 REFUSED_CASES = [
+    # a label that is also read as code
+    ('for label, head in (("its head", a),):\n    print(label)\n    d[label] = 1\n',
+     'for label, head in (("它的", a),):\n    print(label)\n    d[label] = 1\n', REFUSED),
+    ('inputs = {"the example": x}\nfor name, t in inputs.items():\n    print(name)\nz = inputs["the example"]\n',
+     'inputs = {"示例": x}\nfor name, t in inputs.items():\n    print(name)\nz = inputs["the example"]\n', REFUSED),
+    ('lines = []\nlines.append("a head")\nprint(len(lines))\nfirst = lines[0]\n',
+     'lines = []\nlines.append("分类头")\nprint(len(lines))\nfirst = lines[0]\n', REFUSED),
+    ('key = "mean"\nprint(key)\nd[key]\n', 'key = "均值"\nprint(key)\nd[key]\n', REFUSED),
+    ('def f():\n    key = "mean"\n    print(key)\n', 'def f():\n    key = "均值"\n    print(key)\n', REFUSED),
     # code outside print texts
     ('print("a", x)\n', 'print("甲", y)\n', REFUSED),
     ('d["key"] = 1\nprint(d["key"])\n', 'd["键"] = 1\nprint(d["key"])\n', REFUSED),  # a dict key is code
     ('print(d["key"])\n', 'print(d["键"])\n', REFUSED),
-    ('label = "head"\nprint(label)\n', 'label = "分类头"\nprint(label)\n', REFUSED),  # not passed to print
+    ('label = "head"\nprint(label)\nlog(label)\n', 'label = "分类头"\nprint(label)\nlog(label)\n', REFUSED),  # read by log too
     ('print("a " + ", ".join(s))\n', 'print("甲 " + "、".join(s))\n', REFUSED),  # the join separator is code
     ('print("a")\n', 'print("甲"); x = 1\n', REFUSED),
     ('print("a", sep="")\n', 'print("甲", sep="、")\n', REFUSED),  # keyword arguments are code
@@ -61,6 +81,7 @@ def test_a_translation_that_changes_code_is_refused(english, translation, proble
     ('print(f"{a} and {b}")\n', 'print(f"{a} 与 {a}")\n', "{a} {b}", "{a} {a}"),  # the same set, not just names
     ('print("plain")\n', 'print(f"{secret}")\n', "none", "{secret}"),  # a field added to a plain text
     ('print(f"{\'label\':<34}")\n', 'print(f"{\'标签\':<30}")\n', "{…:<34}", "{…:<30}"),
+    ('maps = f"512 x {s} maps"\nprint(maps)\n', 'maps = f"512 x {s + 1} 特征图"\nprint(maps)\n', "{s}", "{s + 1}"),
 ])
 def test_an_f_string_must_keep_its_fields_and_the_error_names_both(english, translation, expected, given):
     problems = translate.code_translation_problems(english, translation)

@@ -123,18 +123,31 @@ def _runnable(source: str) -> str:
     return "".join(("\n" if line.lstrip().startswith(("%", "!")) else line) for line in source.splitlines(keepends=True))
 
 
+def _is_text(node: ast.AST) -> bool:
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
 def _print_texts(tree: ast.AST) -> list[ast.expr]:
     """The string literals (str constants and f-strings) a print() call shows, outermost only.
 
     A positional argument of ``print`` that is a literal, or is built from
     literals with ``+`` or ``a if c else b``; inside an f-string, a replacement
     field whose value is itself a literal (``f"{'label':<34}"``) is part of it.
-    A literal used any other way (a dict key, an argument of another call) is code.
+
+    Also a label that reaches nothing but print(): a literal bound to a name
+    that is read only inside print()'s arguments, as ``label = "..."`` /
+    ``label = f"..."``, ``lines.append(f"...")`` (``lines`` read only in print()
+    and by its ``append``), a for loop over a literal tuple of tuples
+    (``for label, head in (("its flatten head", a), ...)``, each ``label``), or
+    over ``table.items()`` of a dict literal read nowhere else (its keys).
+    A literal used any other way (a dict key read by ``d["key"]``, an argument
+    of another call) is code.
     """
     found: list[ast.expr] = []
+    inside_print: set[int] = set()
 
     def visit(node: ast.expr) -> None:
-        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        if _is_text(node):
             found.append(node)
         elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             visit(node.left)
@@ -147,6 +160,62 @@ def _print_texts(tree: ast.AST) -> list[ast.expr]:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
             for argument in node.args:
                 visit(argument)
+                inside_print.update(id(inner) for inner in ast.walk(argument))
+
+    appended: set[int] = set()  # the Name nodes that are the receiver of a .append(...)
+    items_of: set[int] = set()  # the Name nodes read as d.items() in a for loop's iterable
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+                and isinstance(node.func.value, ast.Name) and len(node.args) == 1 and not node.keywords):
+            appended.add(id(node.func.value))
+        if (isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and not node.iter.args
+                and isinstance(node.iter.func, ast.Attribute) and node.iter.func.attr == "items"
+                and isinstance(node.iter.func.value, ast.Name)):
+            items_of.add(id(node.iter.func.value))
+    loads: dict[str, list[ast.Name]] = {}
+    stores: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads.setdefault(node.id, []).append(node)
+            else:
+                stores[node.id] = stores.get(node.id, 0) + 1
+    # A function, lambda or comprehension could read a name in ways this does not follow.
+    if any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.Global,
+                             ast.Nonlocal)) for node in ast.walk(tree)):
+        return found
+
+    def print_only(name: str, also: set[int] = frozenset()) -> bool:
+        reads = loads.get(name, [])
+        return bool(reads) and all(id(read) in inside_print or id(read) in also for read in reads)
+
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and _is_text(node.value) and stores[node.targets[0].id] == 1 and print_only(node.targets[0].id)):
+            found.append(node.value)
+        elif isinstance(node, ast.Call) and id(getattr(node.func, "value", None)) in appended:
+            name = node.func.value.id
+            if _is_text(node.args[0]) and print_only(name, appended):
+                found.append(node.args[0])
+        elif isinstance(node, ast.For):
+            names = node.target.elts if isinstance(node.target, ast.Tuple) else [node.target]
+            if not all(isinstance(name, ast.Name) for name in names):
+                continue
+            labels = [position for position, name in enumerate(names) if print_only(name.id)]
+            if isinstance(node.iter, (ast.Tuple, ast.List)):
+                for element in node.iter.elts:
+                    parts = element.elts if isinstance(node.target, ast.Tuple) and isinstance(element, ast.Tuple) else [element]
+                    if len(parts) == len(names):
+                        found += [parts[position] for position in labels if _is_text(parts[position])]
+            elif id(getattr(node.iter.func, "value", None) if isinstance(node.iter, ast.Call) else None) in items_of:
+                table = node.iter.func.value.id
+                if 0 not in labels or len(names) != 2 or stores.get(table) != 1 or len(loads.get(table, [])) != 1:
+                    continue
+                definition = next((assign.value for assign in ast.walk(tree) if isinstance(assign, ast.Assign)
+                                   and len(assign.targets) == 1 and isinstance(assign.targets[0], ast.Name)
+                                   and assign.targets[0].id == table), None)
+                if isinstance(definition, ast.Dict):
+                    found += [key for key in definition.keys if key is not None and _is_text(key)]
     return found
 
 
