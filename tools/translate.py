@@ -10,7 +10,8 @@ translation always records the English it translates:
   cell with its comments and the texts it prints translated: the string
   literals passed to ``print()``, f-strings included, whose ``{...}`` fields
   must stay the same expressions with the same conversions and format specs,
-  in any order. The code itself may not change: ``build`` refuses a
+  in any order, and labels bound to names that only ``print()`` reads (see
+  :func:`_print_texts`). The code itself may not change: ``build`` refuses a
   translation that differs from the English in anything else).
 - ``translations/<language>/app_explorer.po``: the classroom page ``app/explorer.ipynb``
   the same way; ``build`` writes ``app/explorer.<language>.ipynb`` beside it (so it
