@@ -25,6 +25,7 @@ import torch
 from torch import Tensor, nn
 
 from ..checks import check_choice, check_int
+from ..i18n import gettext as _
 from ..pooling.tokens import masked_pool
 from ..text_width import pad
 
@@ -176,12 +177,14 @@ def mean_and_spread(results: list[SetTaskResult]) -> tuple[float, float]:
 def format_set_task_table(table: dict, baselines: dict[str, float]) -> str:
     """The table as text: one row per question, one column per pooling (mean ± spread over the seeds),
     first on sets as in training, then on larger ones, and the model-free baseline."""
-    header = [pad("question", 10)] + [pad(f"{pooling}", 13) for pooling in SET_POOLINGS]
+    header = [pad(_("question"), 10)] + [pad(f"{pooling}", 13) for pooling in SET_POOLINGS]
     lines = []
-    for field, title in (("test_accuracy", "sets of 1-10 tokens, as in training"),
-                         ("large_accuracy", f"sets of {LARGE_SIZES[0]}-{LARGE_SIZES[1]} tokens, never seen")):
-        lines.append(title + ":")
-        lines.append("  " + " ".join(header) + " no-look baseline")
+    titles = (("test_accuracy", _("sets of 1-10 tokens, as in training:")),
+              ("large_accuracy", _("sets of {low}-{high} tokens, never seen:").format(low=LARGE_SIZES[0],
+                                                                                      high=LARGE_SIZES[1])))
+    for field, title in titles:
+        lines.append(title)
+        lines.append("  " + " ".join(header) + " " + _("no-look baseline"))
         for task in SET_TASKS:
             cells = []
             for pooling in SET_POOLINGS:
