@@ -243,7 +243,7 @@ def test_the_environment_check_reads_in_chinese():
     report = check_environment()
     assert report.summary == "就绪：笔记本所需的一切都已安装。"
     text = repr(report)
-    assert "（要求 >= 3.11：编程语言本身）" in text
+    assert "（要求 3.11、3.12 或 3.13：编程语言本身）" in text
     assert "滑块和池化探索器" in text
     html = report._repr_html_()
     assert "<th>包</th><th>已安装版本</th><th>要求</th>" in html and "就绪" in html
@@ -260,7 +260,8 @@ def test_a_missing_package_and_another_torch_are_reported_in_chinese(monkeypatch
     monkeypatch.setattr(environment.metadata, "version", fake_version)
     set_language("zh")
     report = check_environment()
-    assert report.summary.startswith("未就绪：ipywidgets。") and "`make lab`" in report.summary
+    # The Chinese advice opens the Chinese edition: make lab LANG=zh, not make lab.
+    assert report.summary.startswith("未就绪：ipywidgets。") and "`make lab LANG=zh`" in report.summary
     assert "未安装" in repr(report)
     torch_line = next(line for line in repr(report).splitlines() if " torch " in line)
     assert "池化层本身；存储的输出是用 2.13.0 生成的" in torch_line
