@@ -165,33 +165,8 @@ def test_the_scan_reads_streams_and_results_but_not_tracebacks(tmp_path):
     assert english_in_outputs.main([str(path)]) == 1
 
 
-#: (notebook, cell id) -> (how many lines, why they are still English). Each is a text the
-#: print() rule cannot reach: a label kept in a tuple or a dict (code, the same in both
-#: editions), or a line a helper prints without _(). The test fails on any other line,
-#: and on an entry here that no longer matches (so the list only shrinks).
-KNOWN_ENGLISH = {
-    ("01_why_global_pooling.ipynb", "nb01-18"): (2, "row labels in a for loop's tuple"),
-    ("04_global_depth_pooling.ipynb", "cell-031"): (2, "row labels as the keys of a dict"),
-    ("06_pooling_zoo.ipynb", "426c6818"): (1, "row labels as the keys of a dict"),
-    ("07_gap_in_a_cnn.ipynb", "d4b19346"): (6, "f-strings gathered in a list, printed joined"),
-    ("08_beyond_images.ipynb", "nb08-32"): (4, "format_set_task_table (gpool_helpers/sets/tasks.py) prints without _()"),
-}
-
-
 @pytest.mark.parametrize("notebook", sorted((REPOSITORY / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb")),
                          ids=lambda path: path.stem[:2])
 def test_no_english_prose_in_the_chinese_outputs(notebook):
     lines = english_in_outputs.english_lines(notebook)
-    per_cell: dict[str, list] = {}
-    for line in lines:
-        per_cell.setdefault(line.cell_id, []).append(line)
-    unexpected = [line for cell, found in per_cell.items() if (notebook.name, cell) not in KNOWN_ENGLISH
-                  for line in found]
-    assert not unexpected, f"{len(unexpected)} line(s) of English prose in stored outputs:\n" + "\n".join(
-        map(str, unexpected))
-    for (name, cell), (count, why) in KNOWN_ENGLISH.items():
-        if name == notebook.name:
-            assert len(per_cell.get(cell, [])) == count, (
-                f"{name} cell {cell} was listed with {count} English line(s) ({why}); "
-                f"it has {len(per_cell.get(cell, []))} now: update KNOWN_ENGLISH"
-            )
+    assert not lines, f"{len(lines)} line(s) of English prose in stored outputs:\n" + "\n".join(map(str, lines))
