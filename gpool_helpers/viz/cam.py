@@ -57,12 +57,12 @@ def plot_examples(data: LabelledImages, count: int = 8, columns: int = 8, title:
             _draw_box(axes, data.boxes[index].tolist(), colour=categorical_colour(5))
         axes.set_title(data.class_names[int(data.labels[index])], fontsize=9)
         _bare(axes)
-    names = ", ".join(_(data.class_names[int(label)]) for label in data.labels[:count])
+    names = _(", ").join(_(data.class_names[int(label)]) for label in data.labels[:count])
     height, width = data.image_size
     text = _("{count} images of {height} x {width} pixels, ink drawn dark on a light background, each titled with "
              "its class: {names}.").format(count=count, height=height, width=width, names=names)
     if data.boxes is not None:
-        text += " " + _("An orange frame marks each shape's box.")
+        text = _("{text} An orange frame marks each shape's box.").format(text=text)
     return describe_figure(figure, text)
 
 
@@ -81,8 +81,8 @@ def plot_head_comparison(rows: Sequence, runs: Sequence | None = None) -> Figure
     axes = figure.add_subplot()
     positions = range(len(rows))
     series = (
-        (_("train accuracy"), "train_mean", "train_spread", lambda run: run.train_accuracy, categorical_colour(4), "s"),
-        (_("test accuracy"), "test_mean", "test_spread", lambda run: run.test_accuracy, categorical_colour(5), "o"),
+        ("train accuracy", "train_mean", "train_spread", lambda run: run.train_accuracy, categorical_colour(4), "s"),
+        ("test accuracy", "test_mean", "test_spread", lambda run: run.test_accuracy, categorical_colour(5), "o"),
     )
     for offset, (name, mean_field, spread_field, read, colour, marker) in enumerate(series):
         xs = [p + (offset - 0.5) * 0.3 for p in positions]
@@ -95,15 +95,14 @@ def plot_head_comparison(rows: Sequence, runs: Sequence | None = None) -> Figure
             if runs is not None:
                 values = [100 * read(run) for run in runs if run.head == row.head]
                 axes.plot([x + 0.06] * len(values), values, ".", color=colour, markersize=4, alpha=0.7)
-    axes.set_xticks(list(positions), [_("{label}\n{parameters:,} head params").format(
-        label=r.label, parameters=r.parameters) for r in rows], fontsize=8)
+    axes.set_xticks(list(positions), [f"{r.label}\n{r.parameters:,} head params" for r in rows], fontsize=8)
     axes.set_xlim(-0.6, len(rows) - 0.4)
-    axes.set_ylabel(_("accuracy (%)"))
+    axes.set_ylabel("accuracy (%)")
     axes.grid(True, axis="y", color="#dddddd", linewidth=0.6)
-    axes.set_title(_("Same body, {heads} heads: mean over {seeds} seeds with ± 1 standard deviation; "
-                     "small dots: single seeds").format(heads=len(rows), seeds=rows[0].seeds), fontsize=10)
+    axes.set_title(f"Same body, {len(rows)} heads: mean over {rows[0].seeds} seeds with ± 1 standard deviation; "
+                   "small dots: single seeds", fontsize=10)
     axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    lines = "; ".join(
+    lines = _("; ").join(
         _("{label}: train {train:.1f} ± {train_spread:.1f} %, test {test:.1f} ± {test_spread:.1f} %").format(
             label=r.label, train=r.train_mean, train_spread=r.train_spread, test=r.test_mean, test_spread=r.test_spread)
         for r in rows)
@@ -135,21 +134,21 @@ def plot_learning_curves(runs: Sequence, title: str | None = None) -> Figure:
             axes.plot([run.best_epoch], [100 * run.validation_accuracy], "o", color=colour, markersize=5,
                       markeredgecolor="black", markeredgewidth=0.6)
     axes.set_xscale("log")
-    axes.set_xlabel(_("epoch (passes over the training set), log scale"))
-    axes.set_ylabel(_("validation accuracy (%)"))
+    axes.set_xlabel("epoch (passes over the training set), log scale")
+    axes.set_ylabel("validation accuracy (%)")
     axes.grid(True, color="#dddddd", linewidth=0.6)
     seeds = len(runs) // len(heads)
-    axes.set_title(title or _("Validation accuracy after each epoch, {seeds} seeds per head; "
-                              "dot: the epoch each run keeps").format(seeds=seeds), fontsize=10)
+    axes.set_title(title or f"Validation accuracy after each epoch, {seeds} seeds per head; "
+                            "dot: the epoch each run keeps", fontsize=10)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     parts = []
     for head in heads:
         mine = [run for run in runs if run.head == head]
         parts.append(_("{label}: kept epochs {epochs}, best validation accuracy {low:.1f} to {high:.1f} %").format(
-            label=head_label(head), epochs=", ".join(str(run.best_epoch) for run in mine),
+            label=head_label(head), epochs=_(", ").join(str(run.best_epoch) for run in mine),
             low=100 * min(run.validation_accuracy for run in mine), high=100 * max(run.validation_accuracy for run in mine)))
     return describe_figure(figure, _("Learning curves: validation accuracy rises over the first epochs and then "
-                                     "levels off for every run. {parts}.").format(parts="; ".join(parts)))
+                                     "levels off for every run. {parts}.").format(parts=_("; ").join(parts)))
 
 
 def _as_seed_rows(values: Sequence) -> list[list[float]]:
@@ -187,7 +186,7 @@ def plot_canvas_sweep(
         # Side by side, a little apart, so equal values do not hide one another.
         xs = [size + (index - (len(table) - 1) / 2) * 0.6 for size in sizes]
         axes.errorbar(xs, means, yerr=spreads, marker=markers[index % 4], color=colour, capsize=3, linewidth=1.8,
-                      label=_("{label}: mean ± 1 sd").format(label=label))
+                      label=f"{label}: mean ± 1 sd")
         for seed in rows:
             axes.plot([x + 0.25 for x in xs], [100 * v for v in seed], ".", color=colour, markersize=3, alpha=0.6)
         summary.append(_("{label} from {first:.1f} ± {first_spread:.1f} % at {first_size} x {first_size} to "
@@ -195,19 +194,19 @@ def plot_canvas_sweep(
             label=label, first=means[0], first_spread=spreads[0], first_size=sizes[0], last=means[-1],
             last_spread=spreads[-1], last_size=sizes[-1]))
     axes.axhline(25, color="grey", linewidth=0.8, linestyle=(0, (1, 3)))
-    axes.text(sizes[0], 26, _(" accuracy by chance (4 classes)"), color="#555555", fontsize=8, va="bottom")
+    axes.text(sizes[0], 26, " accuracy by chance (4 classes)", color="#555555", fontsize=8, va="bottom")
     if trained_size is not None:
         axes.axvline(trained_size, color="grey", linewidth=0.8)
-        axes.text(trained_size, 50, _(" trained here"), color="#555555", fontsize=8, rotation=90, va="center")
+        axes.text(trained_size, 50, " trained here", color="#555555", fontsize=8, rotation=90, va="center")
     axes.set_xticks(sizes, [f"{s}x{s}" for s in sizes])
     axes.set_ylim(0, 105)
-    axes.set_xlabel(_("canvas size (pixels)"))
-    axes.set_ylabel(_("% of {count} test images").format(count=test_count))
-    axes.set_title(_("The same models on larger canvases ({seeds} seeds; dots: single seeds)").format(
-        seeds=len(next(iter(table.values())))), fontsize=10)
+    axes.set_xlabel("canvas size (pixels)")
+    axes.set_ylabel(f"% of {test_count} test images")
+    axes.set_title(f"The same models on larger canvases ({len(next(iter(table.values())))} seeds; dots: single seeds)",
+                   fontsize=10)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return describe_figure(figure, _("Accuracy against canvas size, with chance at 25 %: {summary}.").format(
-        summary="; ".join(summary)))
+        summary=_("; ").join(summary)))
 
 
 def plot_pointing_maps(
@@ -237,7 +236,7 @@ def plot_pointing_maps(
     axes.imshow(image.numpy(), cmap="gray_r", vmin=0, vmax=1)
     for number, box in enumerate(boxes):
         _draw_box(axes, box.tolist(), colour=categorical_colour(5 if number == 0 else 4))
-    axes.set_title(_("input: {names}").format(names=", ".join(_(name) for name in box_names)), fontsize=8)
+    axes.set_title("input: " + ", ".join(box_names), fontsize=8)
     _bare(axes)
     landed = []
     for column, (name, shown_map) in enumerate(maps.items(), start=2):
@@ -251,20 +250,21 @@ def plot_pointing_maps(
             _overlay(axes, image, resized, limit)
         row, col = map_peaks(shown_map[None].float(), image.shape)[0].tolist()
         axes.plot([col], [row], marker="X", markersize=11, color="white", markeredgecolor="black", markeredgewidth=1.4)
-        where = _("no box")
+        # Figures are labelled in English (matplotlib has no Chinese font here); the description is translated.
+        where, where_said = "no box", _("no box")
         for box_name, (top, left, bottom, right) in zip(box_names, boxes.tolist()):
             if top <= row <= bottom and left <= col <= right:
-                where = _("the {name}").format(name=_(box_name))
+                where, where_said = f"the {box_name}", _("the {name}").format(name=_(box_name))
         for number, box in enumerate(boxes):
             _draw_box(axes, box.tolist(), colour=categorical_colour(5 if number == 0 else 4))
-        axes.set_title(_("{name}\npeak in: {where}").format(name=name, where=where), fontsize=8)
+        axes.set_title(f"{name}\npeak in: {where}", fontsize=8)
         _bare(axes)
-        landed.append(_("{name} peaks in {where}").format(name=name, where=where))
+        landed.append(_("{name} peaks in {where}").format(name=name, where=where_said))
     if title:
         figure.suptitle(title, fontsize=9)
     return describe_figure(figure, _("An image with {count} framed shapes ({names}) and {maps} maps laid over it, "
                                      "each peak marked with a cross: {landed}.").format(
-        count=len(boxes), names=", ".join(_(name) for name in box_names), maps=len(maps), landed="; ".join(landed)))
+        count=len(boxes), names=_(", ").join(_(name) for name in box_names), maps=len(maps), landed=_("; ").join(landed)))
 
 
 def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = None) -> Figure:
@@ -295,12 +295,12 @@ def plot_gradient_maps(gradients: Mapping[str, Tensor], image: Tensor | None = N
         channels, height, width = gradient.shape
         axes.set_title(f"{title}\n{reached:,} of {channels * height * width:,} values get a gradient", fontsize=9)
         _bare(axes)
-        figure.colorbar(shown, ax=axes, shrink=0.75, label=_("sum over channels of |gradient|"))
+        figure.colorbar(shown, ax=axes, shrink=0.75, label="sum over channels of |gradient|")
         described.append(_("{title}: {reached:,} of {total:,} values get a gradient").format(
             title=" ".join(title.split()), reached=reached, total=channels * height * width))
         column += 1
     return describe_figure(figure, _("Where one logit's gradient reaches the last feature maps, summed over channels, "
-                                     "one panel per head: {parts}.").format(parts="; ".join(described)))
+                                     "one panel per head: {parts}.").format(parts=_("; ").join(described)))
 
 
 def _overlay(axes, image: Tensor, cam: Tensor, limit: float):
@@ -368,7 +368,7 @@ def plot_cam_grid(
             true=_(class_names[int(labels[row])]), winner=_(class_names[winner]), logit=float(logits[row, winner])))
     return describe_figure(figure, _("Class activation maps of {count} images, one row each, every class's map laid "
                                      "over the image in red (for the class) and blue (against): {rows}.").format(
-        count=count, rows="; ".join(rows_text)))
+        count=count, rows=_("; ").join(rows_text)))
 
 
 def plot_cam(image: Tensor, cam: Tensor, title: str, box: Sequence[int] | None = None) -> Figure:
