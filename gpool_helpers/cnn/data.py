@@ -237,13 +237,25 @@ def make_shapes(
         inked_rows = mask.any(dim=1).nonzero().flatten()
         inked_columns = mask.any(dim=0).nonzero().flatten()
         boxes[index] = torch.stack([inked_rows[0], inked_columns[0], inked_rows[-1], inked_columns[-1]])
+    images = _add_clutter_and_noise(images, boxes[:, None], clutter, noise, seed, generator)
+    return LabelledImages(images, labels.to(torch.long), SHAPE_NAMES, boxes)
+
+
+def _add_clutter_and_noise(images: torch.Tensor, boxes: torch.Tensor, clutter: float, noise: float, seed: int,
+                           generator: torch.Generator) -> torch.Tensor:
+    """The last steps every shape set shares: bars of clutter around each image's boxes (N, S, 4), then noise.
+
+    The clutter draws from a generator of its own, seeded with ``seed``, so a set
+    without clutter is drawn exactly as before clutter existed; the noise comes
+    from the set's own ``generator``, after the shapes.
+    """
     if clutter > 0:
         clutter_generator = torch.Generator().manual_seed(seed)
-        for index in range(count):
-            _draw_clutter(images[index, 0], boxes[index : index + 1], clutter, clutter_generator)
+        for index in range(len(images)):
+            _draw_clutter(images[index, 0], boxes[index], clutter, clutter_generator)
     if noise > 0:
         images = (images + noise * torch.randn(images.shape, generator=generator)).clamp_(0.0, 1.0)
-    return LabelledImages(images, labels.to(torch.long), SHAPE_NAMES, boxes)
+    return images
 
 
 def _draw_clutter(canvas: torch.Tensor, boxes: torch.Tensor, per_100_pixels: float,
@@ -348,12 +360,7 @@ def make_scenes(
                 break
         images[index, 0] = torch.stack(placed).amax(dim=0)
         boxes[index] = torch.tensor(scene_boxes)
-    if clutter > 0:
-        clutter_generator = torch.Generator().manual_seed(seed)
-        for index in range(count):
-            _draw_clutter(images[index, 0], boxes[index], clutter, clutter_generator)
-    if noise > 0:
-        images = (images + noise * torch.randn(images.shape, generator=generator)).clamp_(0.0, 1.0)
+    images = _add_clutter_and_noise(images, boxes, clutter, noise, seed, generator)
     return Scenes(images, labels, boxes, SHAPE_NAMES)
 
 
