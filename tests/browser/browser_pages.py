@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import time
+from pathlib import Path
 
 #: (what ran, which step, seconds), printed by conftest's terminal summary.
 TIMINGS: list[tuple[str, str, float]] = []
@@ -73,3 +75,17 @@ def save_page_if_failed(page, request, artifacts_dir, full_page: bool = False) -
         page.screenshot(path=str(artifacts_dir / f"FAILED_{request.node.name}.png"), full_page=full_page)
     except Exception:  # noqa: BLE001  (a dead page must not hide the test's own failure)
         pass
+
+
+#: MathJax 2 has finished when its queue is empty and the site's typeset signal has fired.
+TYPESET_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
+    && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0 && window.__gpoolTypeset === true"""
+
+
+def load_render_html(module_name: str = "render_html_browser"):
+    """tools/render_html.py as a module (tools is not on the browser suite's import path)."""
+    path = Path(__file__).resolve().parents[2] / "tools" / "render_html.py"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -13,7 +13,6 @@ its folder: ``GPOOL_SITE=build/html python -m pytest tests/browser/test_accessib
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from accessibility import axe_violations, describe_violations, images_without_description
-from browser_pages import new_context, new_page
+from browser_pages import TYPESET_DONE, load_render_html, new_context, new_page
 
 # The full tier only (make test-all): this file drives Chromium.
 pytestmark = pytest.mark.full
@@ -32,15 +31,6 @@ EDITIONS = {
     "": sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]_*.ipynb")),
     "zh": sorted((REPOSITORY / "notebooks" / "zh").glob("[0-9][0-9]_*.ipynb")),
 }
-TYPESET_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
-    && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0 && window.__gpoolTypeset === true"""
-
-
-def _render_html():
-    spec = importlib.util.spec_from_file_location("render_html_a11y", REPOSITORY / "tools" / "render_html.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 #: A site already built to audit instead of building one (see the module's docstring).
@@ -55,7 +45,7 @@ def site(work_dir) -> list[Path]:
         # index.html first: the audit names pages relative to the first page's folder.
         pages = [path for path in root.rglob("*.html") if "_static" not in path.relative_to(root).parts]
         return sorted(pages, key=lambda path: (path != root / "index.html", str(path)))
-    render_html = _render_html()
+    render_html = load_render_html("render_html_a11y")
     pages: list[Path] = []
     for folder, notebooks in EDITIONS.items():
         solved = work_dir / "solved" / folder

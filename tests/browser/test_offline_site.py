@@ -11,13 +11,12 @@ that asks the network for anything fails.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 
-from browser_pages import new_context, new_page
+from browser_pages import TYPESET_DONE, load_render_html, new_context, new_page
 
 # The full tier only (make test-all): this file drives Chromium.
 pytestmark = pytest.mark.full
@@ -31,17 +30,6 @@ EDITIONS = (
     ("zh", [REPOSITORY / "notebooks" / "zh" / FORMULAS], FORMULAS),
 )
 
-#: MathJax 2 has finished when its queue is empty and the typeset signal has fired.
-TYPESET_DONE = """() => window.MathJax && MathJax.Hub && MathJax.Hub.queue
-    && MathJax.Hub.queue.pending === 0 && MathJax.Hub.queue.running === 0 && window.__gpoolTypeset === true"""
-
-
-def _render_html():
-    spec = importlib.util.spec_from_file_location("render_html_browser", REPOSITORY / "tools" / "render_html.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def site(work_dir) -> list[Path]:
@@ -51,7 +39,7 @@ def site(work_dir) -> list[Path]:
         solved.mkdir(parents=True)
         # A stand-in for make solutions' output (minutes to make): it renders the same way.
         shutil.copy2(notebooks[0].parent / solved_name, solved)
-        pages += _render_html().build_site(notebooks, work_dir / "html" / folder, solved)
+        pages += load_render_html("render_html_browser").build_site(notebooks, work_dir / "html" / folder, solved)
     return pages
 
 
