@@ -28,11 +28,14 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 APP_NOTEBOOK = REPOSITORY / "app" / "explorer.ipynb"
 #: The first picture appeared 6.0 s after the page was requested while the page ran its cells, training
 #: a CNN among them. make app now keeps one kernel pre-heated with the notebook already run (run.py's
-#: APP_OPTIONS) and the app loads the stored model (app/cam_model.py): 2.7 s from the request, measured
-#: with the 2 cores shared (load average 3.5), against a goal of 3 s. What is left is the browser's own
-#: work (JupyterLab's scripts, drawing the widgets), which another test worker slows: the test fails at
-#: 4.5 s, well under the 6 s of a page that runs its cells on request, so going back to that is caught.
-FIRST_PICTURE_LIMIT_SECONDS = 4.5
+#: APP_OPTIONS) and the app loads the stored model (app/cam_model.py): 2.7 s from the request on an idle
+#: machine, 5.2 s on a busy CI runner, against a goal of 3 s. Wall-clock time on a shared machine is noise,
+#: so the test asserts the cause instead: the kernel that serves the page has already done the work. The
+#: CPU it spends between the request and the first picture (answering the page's widget requests) must stay
+#: under this share of what pre-heating cost it (importing torch, running every cell); a page that ran its
+#: cells on request would spend more after the request than before. The seconds are still measured and
+#: printed among the suite's timings.
+SERVING_SHARE_OF_PREHEAT_LIMIT = 0.25
 #: Voila logs nothing when its pre-heated kernel has run the notebook; the kernel's CPU time says it:
 #: busy importing torch and drawing, then still for this long.
 KERNEL_SETTLED_SECONDS = 2.0
@@ -77,20 +80,43 @@ def voila_server(work_dir):
         yield started
 
 
+def kernel_processes(server) -> list[psutil.Process]:
+    return [process for process in psutil.Process(server.process.pid).children(recursive=True)
+            if "ipykernel" in " ".join(process.cmdline())]
+
+
+def cpu_seconds(processes) -> dict[int, float]:
+    """User + system CPU seconds of each process still alive, by process id."""
+    used = {}
+    for process in processes:
+        try:
+            used[process.pid] = sum(process.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return used
+
+
 def wait_until_the_kernel_has_run(server, timeout: float = 180.0) -> None:
     """Until Voila's pre-heated kernel has used over a second of CPU and then none for a while."""
     deadline = time.monotonic() + timeout
     last, still_since = -1.0, time.monotonic()
     while time.monotonic() < deadline:
-        kernels = [process for process in psutil.Process(server.process.pid).children(recursive=True)
-                   if "ipykernel" in " ".join(process.cmdline())]
-        used = sum(sum(process.cpu_times()[:2]) for process in kernels)
+        used = sum(cpu_seconds(kernel_processes(server)).values())
         if used - last > 0.05:
             last, still_since = used, time.monotonic()
-        elif kernels and used > 1.0 and time.monotonic() - still_since > KERNEL_SETTLED_SECONDS:
+        elif used > 1.0 and time.monotonic() - still_since > KERNEL_SETTLED_SECONDS:
             return
         time.sleep(0.25)
     raise AssertionError("Voila's pre-heated kernel did not finish running the app")
+
+
+class FirstPicture:
+    """How the page's first picture came: the seconds it took, and the CPU the pre-heated kernel spent."""
+
+    def __init__(self, seconds: float, preheat_cpu: dict[int, float], serving_cpu: dict[int, float]):
+        self.seconds = seconds
+        self.preheat_cpu = preheat_cpu
+        self.serving_cpu = serving_cpu
 
 
 @pytest.fixture(scope="module")
@@ -98,23 +124,36 @@ def app(voila_server, browser, artifacts_dir):
     """The app page, loaded once and timed; both views drawn."""
     context, page, record = open_page(browser, voila_server.base_url, viewport={"width": 1280, "height": 1400})
     try:
+        # The kernels alive now are the pre-heated pool; one of them will serve the page. Voila starts a
+        # fresh kernel to refill the pool after the request: a new process, left out of the sums below.
+        pool = kernel_processes(voila_server)
+        before = cpu_seconds(pool)
         started = time.monotonic()
         page.goto(voila_server.url("/"), timeout=240_000)
         explorer_page.wait_until_drawn(page, timeout_ms=120_000)
-        first_picture = time.monotonic() - started
-        TIMINGS.append(("voila app (accessibility)", "page request to first picture", first_picture))
+        seconds = time.monotonic() - started
+        after = cpu_seconds(pool)
+        serving = {pid: after[pid] - before[pid] for pid in after if pid in before}
+        TIMINGS.append(("voila app (accessibility)", "page request to first picture (the kernel's CPU: "
+                        f"{sum(serving.values()):.2f} s on the request, {sum(before.values()):.1f} s to pre-heat)",
+                        seconds))
         page.locator(".gpool-figure-view .gpool-figure-image").nth(1).wait_for(state="visible", timeout=120_000)
-        yield page, record, first_picture
+        yield page, record, FirstPicture(seconds, before, serving)
     finally:
         page.screenshot(path=str(artifacts_dir / "app_accessibility.png"), full_page=True)
         context.close()
 
 
 def test_the_first_picture_comes_without_waiting_for_training(app):
-    _, _, first_picture = app
-    assert first_picture < FIRST_PICTURE_LIMIT_SECONDS, (
-        f"the app's first picture took {first_picture:.1f} s from the request (goal 3 s, limit "
-        f"{FIRST_PICTURE_LIMIT_SECONDS} s; 6.0 s when the page ran its cells on request)"
+    """The served kernel ran the notebook before the request; answering the page costs it little more."""
+    _, _, first = app
+    assert first.preheat_cpu, "no pre-heated kernel was waiting when the page was requested"
+    preheat = sum(first.preheat_cpu.values())
+    serving = sum(first.serving_cpu.values())
+    assert serving < SERVING_SHARE_OF_PREHEAT_LIMIT * preheat, (
+        f"after the page request the app's kernel used {serving:.2f} s of CPU, against {preheat:.2f} s to "
+        f"pre-heat it (limit {SERVING_SHARE_OF_PREHEAT_LIMIT:.0%}): the page is running cells on request "
+        f"(the first picture took {first.seconds:.1f} s; goal 3 s)"
     )
 
 
