@@ -124,6 +124,16 @@ def test_the_row_by_row_path_and_the_batched_path_agree(name, lengths, seed, lef
     torch.testing.assert_close(masked_pool(x, mask, name, **options), expected, rtol=2e-5, atol=2e-5)
 
 
+@HYPOTHESIS
+@given(rows=st.lists(st.lists(st.booleans(), min_size=6, max_size=6), min_size=1, max_size=5))
+def test_the_row_loop_is_taken_only_for_right_padded_masks(rows):
+    """Its test: the lengths exactly when each row is its real tokens first, then padding."""
+    mask = torch.tensor(rows)
+    counts = mask.sum(dim=1)
+    right_padded = torch.equal(mask, torch.arange(6) < counts[:, None])
+    assert tokens._right_padded_lengths(mask) == (counts.tolist() if right_padded else None)
+
+
 @pytest.mark.parametrize("name", TOKEN_KINDS)
 @pytest.mark.parametrize("padding", [math.inf, -math.inf, math.nan, 1e30])
 def test_padding_reaches_neither_the_value_nor_the_gradient(name, padding):
