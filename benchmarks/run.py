@@ -273,6 +273,9 @@ def token_candidates() -> dict[str, tuple[str, dict[str, Callable[[], object]]]]
                 lambda: torch.where(mask[..., None], x, 0.0).sum(1) / counts_of(mask),
             "torch.stack([x[i, :n].mean(0) for i, n in enumerate(m.sum(1).tolist())])":
                 lambda: torch.stack([x[i, :n].mean(0) for i, n in enumerate(mask.sum(1).tolist())]),
+            "torch.cat([torch.ones(1, n) @ x[i, :n] for i, n in enumerate(m.sum(1).tolist())]) / m.sum(1, keepdim=True)":
+                lambda: torch.cat([torch.ones(1, n) @ x[i, :n] for i, n in enumerate(mask.sum(1).tolist())])
+                / counts_of(mask),
         }),
         "masked max": (padded, {
             "helper": lambda: gpool_helpers.masked_pool(x, mask, "max"),
